@@ -1,0 +1,88 @@
+import { appendFile } from "node:fs/promises";
+import path from "node:path";
+import { Log, LogLevel, Miniflare, Response, type Request } from "miniflare";
+import { parseConfig } from "../../workers/policy/index.ts";
+import { bundleWorker, ROOT } from "./bundle-gateway.ts";
+import { applyMigrations } from "./migrations.ts";
+
+/** How to run a gateway on this machine. */
+export interface GatewayRunOptions {
+  host: string;
+  port: number;
+  /** The policy-config.yaml text. */
+  configText: string;
+  /** Where local D1 state lives; `false` keeps it in memory. */
+  persistTo: string | false;
+  /** `-` for stdout, a file path, or undefined for none. */
+  eventsLog?: string;
+  /** The process environment, from which the config's `secret_key_ref.env` values are taken. */
+  environment: NodeJS.ProcessEnv;
+  maxBodyBytes?: number;
+}
+
+/** A running gateway. */
+export interface RunningGateway {
+  url: URL;
+  miniflare: Miniflare;
+  close(): Promise<void>;
+}
+
+/** The secrets a config references, taken from the environment (and only those). */
+function secretBindings(
+  configText: string,
+  environment: NodeJS.ProcessEnv,
+): Record<string, string> {
+  const parsed = parseConfig(configText);
+  if (!parsed.ok) return {};
+  const bindings: Record<string, string> = {};
+  for (const target of parsed.config.targets) {
+    const name = target.secret_key_ref?.env;
+    const value = name ? environment[name] : undefined;
+    if (name && value) bindings[name] = value;
+  }
+  return bindings;
+}
+
+/**
+ * Runs the gateway worker under workerd through miniflare (no dev proxy, no
+ * inspector): the same code `wrangler deploy` ships, with local D1 and a local
+ * queue. Used by `kt gateway run`, the benchmark and integration tests.
+ */
+export async function startGateway(options: GatewayRunOptions): Promise<RunningGateway> {
+  const scriptPath = await bundleWorker("workers/gateway/index.ts");
+  const eventsLog = options.eventsLog;
+  const miniflare = new Miniflare({
+    modules: true,
+    scriptPath,
+    modulesRoot: path.dirname(scriptPath),
+    compatibilityDate: "2026-08-01",
+    cf: false,
+    host: options.host,
+    port: options.port,
+    log: new Log(LogLevel.WARN),
+    bindings: {
+      KEEPTRUSTS_POLICY_CONFIG: options.configText,
+      KEEPTRUSTS_MAX_BODY_BYTES: String(options.maxBodyBytes ?? 1024 * 1024),
+      ...secretBindings(options.configText, options.environment),
+    },
+    d1Databases: { DB: "keeptrusts" },
+    ...(options.persistTo ? { d1Persist: path.join(options.persistTo, "d1") } : {}),
+    queueProducers: { EVENTS: { queueName: "keeptrusts-events" } },
+    queueConsumers: { "keeptrusts-events": { maxBatchSize: 100, maxBatchTimeout: 1 } },
+    ...(eventsLog
+      ? {
+          serviceBindings: {
+            async EVENTS_LOG(request: Request) {
+              const line = `${JSON.stringify(await request.json())}\n`;
+              if (eventsLog === "-") process.stdout.write(line);
+              else await appendFile(eventsLog, line);
+              return new Response(null, { status: 204 });
+            },
+          },
+        }
+      : {}),
+  });
+  const url = await miniflare.ready;
+  await applyMigrations(await miniflare.getD1Database("DB"), path.join(ROOT, "d1-migrations"));
+  return { url, miniflare, close: () => miniflare.dispose() };
+}

@@ -1,0 +1,37 @@
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+export default defineConfig(async () => {
+  const migrations = await readD1Migrations("./d1-migrations");
+  return {
+    test: {
+      projects: [
+        {
+          test: {
+            name: "node",
+            environment: "node",
+            include: ["workers/policy/test/**/*.test.ts", "cli/test/**/*.test.ts"],
+            testTimeout: 60_000,
+          },
+        },
+        {
+          plugins: [
+            cloudflareTest({
+              wrangler: { configPath: "./wrangler.toml" },
+              miniflare: {
+                bindings: { TEST_MIGRATIONS: migrations },
+                queueConsumers: { "keeptrusts-events": { maxBatchTimeout: 0.05 } },
+              },
+            }),
+          ],
+          test: {
+            name: "workers",
+            include: ["workers/gateway/test/**/*.test.ts"],
+            setupFiles: ["./workers/gateway/test/apply-migrations.ts"],
+            globalSetup: ["./workers/gateway/test/global-setup.ts"],
+          },
+        },
+      ],
+    },
+  };
+});

@@ -1,0 +1,60 @@
+import bundledConfig from "../../../policy-config.yaml";
+import {
+  compileChain,
+  parseConfig,
+  type CompiledChain,
+  type GatewayConfig,
+} from "../../policy/index.ts";
+import { GatewayError } from "../errors.ts";
+
+/** A config ready to serve: parsed, compiled, with its hash for events and `/keeptrusts/config`. */
+export interface LoadedConfig {
+  config: GatewayConfig;
+  chain: CompiledChain;
+  /** SHA-256 of the YAML text, hex. */
+  hash: string;
+  source: "bundled" | "environment";
+}
+
+const cache = new Map<string, Promise<LoadedConfig>>();
+const MAX_CACHED = 8;
+
+async function sha256(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+async function load(text: string, source: LoadedConfig["source"]): Promise<LoadedConfig> {
+  const result = parseConfig(text);
+  if (!result.ok) {
+    const first = result.errors[0];
+    const where = first ? ` (line ${first.line}, column ${first.column}: ${first.message})` : "";
+    throw new GatewayError(
+      503,
+      "invalid_config",
+      `the gateway's policy configuration is invalid${where}`,
+    );
+  }
+  return {
+    config: result.config,
+    chain: compileChain(result.config),
+    hash: await sha256(text),
+    source,
+  };
+}
+
+/**
+ * The config this isolate serves: KEEPTRUSTS_POLICY_CONFIG when set, else the
+ * bundled policy-config.yaml. Parsed and compiled once per distinct text.
+ */
+export function loadConfig(environmentText: string | undefined): Promise<LoadedConfig> {
+  const text = environmentText ?? bundledConfig;
+  let loaded = cache.get(text);
+  if (!loaded) {
+    if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value as string);
+    loaded = load(text, environmentText === undefined ? "bundled" : "environment");
+    loaded.catch(() => cache.delete(text));
+    cache.set(text, loaded);
+  }
+  return loaded;
+}

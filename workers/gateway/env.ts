@@ -1,0 +1,27 @@
+import type { LoadedConfig } from "./config/loaded-config.ts";
+import type { Identity } from "../policy/types.ts";
+
+/**
+ * The gateway's bindings: the ones `wrangler types` generates, plus the optional
+ * ones a deployment or `kt gateway run` may add. Provider secrets are looked up by
+ * the name a config's `secret_key_ref.env` gives, so they are not listed here.
+ */
+export type GatewayEnv = Env & {
+  /** A policy-config.yaml as text; overrides the bundled one. */
+  KEEPTRUSTS_POLICY_CONFIG?: string;
+  /** `kt gateway run --events-log`: receives each decision event as JSON. */
+  EVENTS_LOG?: Fetcher;
+};
+
+/** Per-request values the middleware hands to the routes. */
+export interface GatewayVariables {
+  requestId: string;
+  config: LoadedConfig;
+  identity: Identity;
+}
+
+/** The Hono environment of the gateway app. */
+export interface GatewayApp {
+  Bindings: GatewayEnv;
+  Variables: GatewayVariables;
+}

@@ -1,0 +1,100 @@
+import type { Identity, PolicyDecision } from "../../policy/index.ts";
+import type { LoadedConfig } from "../config/loaded-config.ts";
+import type { Attempt } from "../routing/call-upstream.ts";
+import type { DecisionEvent } from "./decision-event.ts";
+
+/** What a route knows about a request when it records its decision. */
+export interface EventFacts {
+  requestId: string;
+  loaded: LoadedConfig;
+  identity: Identity;
+  endpoint: DecisionEvent["endpoint"];
+  model: string;
+  stream: boolean;
+  inputDecisions: PolicyDecision[];
+  outputDecision?: {
+    policy: string;
+    action: string;
+    reason?: string;
+    findings: DecisionEvent["policies"][number]["findings"];
+  };
+  verdict: DecisionEvent["verdict"];
+  status: number;
+  errorCode?: string;
+  blockedBy?: string;
+  policyMs: number;
+  upstreamMs?: number;
+  attempts?: Attempt[];
+  targetId?: string;
+  provider?: string;
+  usage?: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
+  /** The conversation after the input chain, and the answer after the output chain. */
+  redactedMessages?: unknown;
+  redactedAnswer?: string | null;
+}
+
+/**
+ * Builds the decision event. Findings keep type, category, place and score: never
+ * the matched text. Content is kept only as the policies left it, and only when
+ * the audit logger says so.
+ */
+export function buildEvent(facts: EventFacts): DecisionEvent {
+  const audit = facts.loaded.chain.audit;
+  const policies: DecisionEvent["policies"] = facts.inputDecisions.map((decision) => ({
+    policy: decision.policy,
+    phase: "input",
+    action: decision.action,
+    ...(decision.reason ? { reason: decision.reason } : {}),
+    findings: decision.findings,
+  }));
+  if (facts.outputDecision) policies.push({ ...facts.outputDecision, phase: "output" });
+  return {
+    request_id: facts.requestId,
+    created_at: Date.now(),
+    identity: {
+      org_id: facts.identity.orgId ?? null,
+      team_id: facts.identity.teamId ?? null,
+      user_id: facts.identity.userId ?? null,
+      key_id: facts.identity.keyId ?? null,
+    },
+    gateway_id: null,
+    config: {
+      name: facts.loaded.config.pack.name,
+      version: facts.loaded.config.pack.version,
+      hash: facts.loaded.hash,
+    },
+    endpoint: facts.endpoint,
+    model: facts.model,
+    target_id: facts.targetId ?? null,
+    provider: facts.provider ?? null,
+    stream: facts.stream,
+    verdict: facts.verdict,
+    status: facts.status,
+    error_code: facts.errorCode ?? null,
+    blocked_by: facts.blockedBy ?? null,
+    policies,
+    attempts: facts.attempts ?? [],
+    policy_ms: Math.round(facts.policyMs * 1000) / 1000,
+    upstream_ms: facts.upstreamMs === undefined ? null : Math.round(facts.upstreamMs * 1000) / 1000,
+    usage: facts.usage ?? null,
+    content:
+      audit?.content === "redacted" && facts.redactedMessages !== undefined
+        ? { messages: facts.redactedMessages, answer: facts.redactedAnswer ?? null }
+        : null,
+    retention_days: audit?.retention_days ?? null,
+  };
+}
+
+/** The verdict headers: what was decided, and which policies fired. */
+export function verdictHeaders(
+  verdict: string,
+  decisions: readonly PolicyDecision[],
+): Record<string, string> {
+  const fired = decisions
+    .filter((decision) => decision.action !== "allow" && decision.action !== "skipped")
+    .map((decision) => `${decision.policy}=${decision.action}`);
+  return {
+    "x-keeptrusts-verdict": verdict,
+    ...(fired.length > 0 ? { "x-keeptrusts-policies": fired.join(",") } : {}),
+  };
+}

@@ -1,0 +1,204 @@
+import type { ChainItemConfig, GatewayConfig, Targeting } from "./config/schema.ts";
+import type { AuditSettings } from "./policies/audit-logger.ts";
+import { POLICIES } from "./policies/registry.ts";
+import type { OutputScanner, OutputVerdict, PolicyContext, PolicyRuntime } from "./policy.ts";
+import { applySegments, extractSegments } from "./segments.ts";
+import type { ChatMessage, Finding, PolicyDecision } from "./types.ts";
+
+interface CompiledItem {
+  config: ChainItemConfig;
+  runtime: PolicyRuntime;
+  failure: "deny" | "allow";
+}
+
+/** A config's chain with every policy compiled once, reused for every request. */
+export interface CompiledChain {
+  enabled: boolean;
+  items: readonly CompiledItem[];
+  audit: AuditSettings | undefined;
+}
+
+/** The outcome of the input phase. */
+export interface InputOutcome {
+  action: "allow" | "redact" | "block" | "escalate";
+  decisions: PolicyDecision[];
+  messages: ChatMessage[];
+  blockedBy?: { policy: string; reason: string };
+}
+
+/** Compiles the chain of a validated config. */
+export function compileChain(config: GatewayConfig): CompiledChain {
+  const items: CompiledItem[] = [];
+  let audit: AuditSettings | undefined;
+  for (const item of config.chain) {
+    const definition = POLICIES.get(item.policy);
+    if (!definition) throw new Error(`policy ${item.policy} is not registered`);
+    items.push({
+      config: item,
+      runtime: definition.create(item.settings as never),
+      failure: definition.failure,
+    });
+    if (item.policy === "audit-logger" && item.enabled) audit = item.settings as AuditSettings;
+  }
+  return { enabled: config.pack.enabled, items, audit };
+}
+
+/** True when a chain item's targeting covers this caller. */
+export function targets(targeting: Targeting | undefined, context: PolicyContext): boolean {
+  if (!targeting) return true;
+  const { identity } = context;
+  const teams = new Set([...(identity.teams ?? []), ...(identity.teamId ? [identity.teamId] : [])]);
+  if (targeting.scope === "team" && !targeting.teams?.some((team) => teams.has(team))) return false;
+  if (targeting.teams && targeting.scope !== "team" && !targeting.teams.some((t) => teams.has(t)))
+    return false;
+  if (targeting.roles && !(identity.role && targeting.roles.includes(identity.role))) return false;
+  if (targeting.users && !(identity.userId && targeting.users.includes(identity.userId)))
+    return false;
+  if (targeting.models && !targeting.models.includes(context.model)) return false;
+  if (
+    targeting.consumer_groups &&
+    !(context.consumerGroup && targeting.consumer_groups.includes(context.consumerGroup))
+  )
+    return false;
+  return true;
+}
+
+function active(chain: CompiledChain, context: PolicyContext) {
+  const decisions: PolicyDecision[] = [];
+  const running: CompiledItem[] = [];
+  for (const item of chain.items) {
+    if (!chain.enabled || !item.config.enabled) {
+      decisions.push({
+        policy: item.config.name,
+        action: "skipped",
+        reason: "disabled",
+        findings: [],
+      });
+    } else if (!targets(item.config.targeting, context)) {
+      decisions.push({
+        policy: item.config.name,
+        action: "skipped",
+        reason: "not targeted",
+        findings: [],
+      });
+    } else {
+      running.push(item);
+    }
+  }
+  return { decisions, running };
+}
+
+/**
+ * Runs the input phase in chain order: redactions compose (each policy sees the
+ * text the previous ones left), the first block or escalate stops the chain.
+ * A policy that throws is handled as its definition says: deny blocks, allow records.
+ */
+export function runInput(
+  chain: CompiledChain,
+  messages: readonly ChatMessage[],
+  context: PolicyContext,
+): InputOutcome {
+  const { decisions, running } = active(chain, context);
+  const segments = extractSegments(messages);
+  let redacted = false;
+  for (const item of running) {
+    if (!item.runtime.input) continue;
+    const name = item.config.name;
+    let verdict;
+    try {
+      verdict = item.runtime.input(segments, context);
+    } catch (error) {
+      const reason = `policy failed: ${(error as Error).message}`;
+      if (item.failure === "deny") {
+        decisions.push({ policy: name, action: "block", reason, findings: [] });
+        return {
+          action: "block",
+          decisions,
+          messages: [...messages],
+          blockedBy: { policy: name, reason },
+        };
+      }
+      decisions.push({ policy: name, action: "log", reason, findings: [] });
+      continue;
+    }
+    decisions.push({
+      policy: name,
+      action: verdict.action,
+      reason: verdict.reason,
+      findings: verdict.findings,
+    });
+    if (verdict.action === "block" || verdict.action === "escalate") {
+      return {
+        action: verdict.action,
+        decisions,
+        messages: [...messages],
+        blockedBy: { policy: name, reason: verdict.reason ?? verdict.action },
+      };
+    }
+    if (verdict.rewrites && verdict.rewrites.size > 0) {
+      for (const [index, text] of verdict.rewrites) {
+        const segment = segments[index];
+        if (segment) segment.text = text;
+      }
+      redacted = true;
+    }
+  }
+  return {
+    action: redacted ? "redact" : "allow",
+    decisions,
+    messages: redacted ? applySegments(messages, segments) : [...messages],
+  };
+}
+
+/** The output policies of a chain for one caller, composed into one scanner (or none). */
+export function outputScanner(
+  chain: CompiledChain,
+  context: PolicyContext,
+): { scanner: OutputScanner; names: string[] } | undefined {
+  const { running } = active(chain, context);
+  const scanners = running.flatMap((item) =>
+    item.runtime.output
+      ? [{ name: item.config.name, output: item.runtime.output, failure: item.failure }]
+      : [],
+  );
+  if (scanners.length === 0) return undefined;
+  return {
+    names: scanners.map((entry) => entry.name),
+    scanner: {
+      scan(text, choiceIndex) {
+        let current = text;
+        const findings: Finding[] = [];
+        let action: OutputVerdict["action"] = "allow";
+        const reasons: string[] = [];
+        for (const entry of scanners) {
+          let verdict: OutputVerdict;
+          try {
+            verdict = entry.output.scan(current, choiceIndex);
+          } catch (error) {
+            if (entry.failure === "allow") continue;
+            return {
+              action: "block",
+              text: "",
+              findings,
+              reason: `${entry.name} failed: ${(error as Error).message}`,
+            };
+          }
+          findings.push(...verdict.findings.map((finding) => ({ ...finding, policy: entry.name })));
+          if (verdict.reason) reasons.push(`${entry.name}: ${verdict.reason}`);
+          if (verdict.action === "block") {
+            return { action: "block", text: "", findings, reason: reasons.join("; ") };
+          }
+          if (verdict.action === "redact") action = "redact";
+          else if (verdict.action === "log" && action === "allow") action = "log";
+          current = verdict.text;
+        }
+        return { action, text: current, findings, reason: reasons.join("; ") || undefined };
+      },
+      holdback(text) {
+        let longest = 0;
+        for (const entry of scanners) longest = Math.max(longest, entry.output.holdback(text));
+        return longest;
+      },
+    },
+  };
+}

@@ -1,0 +1,64 @@
+import type { z } from "zod";
+import type { Segment } from "./segments.ts";
+import type { Finding, Identity, Phase } from "./types.ts";
+
+/** What the chain knows about the request a policy is judging. */
+export interface PolicyContext {
+  identity: Identity;
+  model: string;
+  consumerGroup?: string;
+}
+
+/** A policy's judgement of the input. `rewrites` maps segment index to new text. */
+export interface InputVerdict {
+  action: "allow" | "redact" | "block" | "escalate" | "log";
+  reason?: string;
+  findings: Finding[];
+  rewrites?: Map<number, string>;
+}
+
+/** A policy's judgement of a piece of output text (a whole answer, or a stream window). */
+export interface OutputVerdict {
+  action: "allow" | "redact" | "block" | "log";
+  reason?: string;
+  text: string;
+  findings: Finding[];
+}
+
+/**
+ * Output side of a policy. `scan` judges text; `holdback` says how many trailing
+ * characters of a stream buffer could still turn into a match and must be held
+ * back, so a value split across chunks is never released half-redacted.
+ */
+export interface OutputScanner {
+  scan(text: string, choiceIndex: number): OutputVerdict;
+  holdback(text: string): number;
+}
+
+/** A policy compiled from its settings, ready to run many times. */
+export interface PolicyRuntime {
+  input?(segments: readonly Segment[], context: PolicyContext): InputVerdict;
+  output?: OutputScanner;
+}
+
+/**
+ * One policy type. `failure` states what the chain does when evaluating it
+ * throws: `deny` blocks the request, `allow` records the error and goes on.
+ */
+export interface PolicyDefinition<Settings = unknown> {
+  id: string;
+  /** List-form `type` names that mean this policy (for example `pii`). */
+  aliases: readonly string[];
+  description: string;
+  phases: readonly Phase[];
+  failure: "deny" | "allow";
+  settings: z.ZodType<Settings>;
+  create(settings: Settings): PolicyRuntime;
+}
+
+/** Helper that keeps the settings type of a definition. */
+export function definePolicy<Settings>(
+  definition: PolicyDefinition<Settings>,
+): PolicyDefinition<Settings> {
+  return definition;
+}
