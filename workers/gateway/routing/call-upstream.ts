@@ -72,7 +72,7 @@ export async function callUpstream(
       clearTimeout(timer);
     }
     const ms = performance.now() - started;
-    recordLatency(target.id, ms);
+    recordLatency(target, ms);
     if (response.status === 429 || response.status >= 500) {
       attempts.push({
         target: target.id,

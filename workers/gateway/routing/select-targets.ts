@@ -4,11 +4,17 @@ import { GatewayError } from "../errors.ts";
 const latency = new Map<string, number>();
 const SMOOTHING = 0.2;
 
+/** Latency belongs to the physical upstream, not to a config's target id (ids repeat across configs). */
+function upstreamKey(target: TargetConfig): string {
+  return `${target.provider} ${target.base_url ?? ""} ${target.model}`;
+}
+
 /** Records an upstream's answer time, smoothed, for `routing: lowest_latency`. */
-export function recordLatency(targetId: string, milliseconds: number): void {
-  const previous = latency.get(targetId);
+export function recordLatency(target: TargetConfig, milliseconds: number): void {
+  const key = upstreamKey(target);
+  const previous = latency.get(key);
   latency.set(
-    targetId,
+    key,
     previous === undefined ? milliseconds : previous + SMOOTHING * (milliseconds - previous),
   );
 }
@@ -50,7 +56,8 @@ export function selectTargets(
       return [...members].sort((a, b) => costOf(a) - costOf(b));
     if (group.routing === "lowest_latency") {
       // Unmeasured targets sort first so every member gets measured.
-      return [...members].sort((a, b) => (latency.get(a.id) ?? -1) - (latency.get(b.id) ?? -1));
+      const measured = (target: TargetConfig) => latency.get(upstreamKey(target)) ?? -1;
+      return [...members].sort((a, b) => measured(a) - measured(b));
     }
     return members;
   }

@@ -266,6 +266,12 @@ export function parseConfig(text: string): ParseResult {
       errors.add(["providers", "targets", index, "id"], `duplicate target id "${target.id}"`);
     }
     seen.add(target.id);
+    if (target.provider === "azure-openai" && !target.base_url) {
+      errors.add(
+        ["providers", "targets", index],
+        `target "${target.id}": azure-openai needs base_url (https://RESOURCE.openai.azure.com)`,
+      );
+    }
   });
   providers.consumer_groups.forEach((group, groupIndex) => {
     group.models.forEach((model, modelIndex) => {
