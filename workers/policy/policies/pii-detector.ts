@@ -1,12 +1,22 @@
 import { z } from "zod";
+import { piiHoldback } from "../detect/holdback.ts";
 import { marker } from "../detect/markers.ts";
-import { findPii, PII_DETECTORS, PII_TYPES, type Span } from "../detect/pii-patterns.ts";
+import {
+  detectorsFor,
+  findPii,
+  PII_DETECTORS,
+  PII_TYPES,
+  type Span,
+} from "../detect/pii-patterns.ts";
 import { definePolicy, type InputVerdict, type OutputVerdict } from "../policy.ts";
 import type { Finding } from "../types.ts";
 
 const settings = z.strictObject({
   action: z.enum(["redact", "block", "log"]).default("redact"),
-  types: z.array(z.enum(PII_TYPES)).min(1).default(["email", "phone", "credit_card"]),
+  types: z
+    .array(z.enum(PII_TYPES))
+    .min(1)
+    .default(PII_TYPES.filter((type) => type !== "secrets")),
   apply_to: z
     .array(z.enum(["input", "output"]))
     .min(1)
@@ -17,11 +27,6 @@ const settings = z.strictObject({
     })
     .default({ marker_format: "label" }),
 });
-
-/** Longest tail a stream must hold back while it may still become a match. */
-const MAX_HOLDBACK = 96;
-const DIGIT_RUN = /[+(]?\d[\d ().-]*$/;
-const LAST_WORD = /\S*$/;
 
 function rewrite(text: string, spans: readonly Span[], format: Parameters<typeof marker>[0]) {
   let out = "";
@@ -44,13 +49,13 @@ export const piiDetector = definePolicy({
   failure: "deny",
   settings,
   create(options) {
-    const detectors = options.types.flatMap((type) => PII_DETECTORS[type] ?? []);
+    const detectors = detectorsFor(options.types);
     const format = options.redaction.marker_format;
     const reason = (spans: readonly { type: string }[]) =>
       `found ${[...new Set(spans.map((span) => span.type))].join(", ")}`;
     const toFinding = (span: Span, messageIndex: number, field: string): Finding => ({
       type: span.type,
-      category: "pii",
+      category: PII_DETECTORS[span.type]?.category ?? "pii",
       messageIndex,
       field,
       start: span.start,
@@ -83,12 +88,7 @@ export const piiDetector = definePolicy({
               const rewritten = options.action === "redact" ? rewrite(text, spans, format) : text;
               return { action: options.action, reason: reason(spans), text: rewritten, findings };
             },
-            holdback(text) {
-              const tail = text.slice(-MAX_HOLDBACK);
-              const word = LAST_WORD.exec(tail)?.[0].length ?? 0;
-              const digits = DIGIT_RUN.exec(tail)?.[0].length ?? 0;
-              return Math.max(word, digits);
-            },
+            holdback: piiHoldback,
           }
         : undefined,
     };

@@ -47,6 +47,19 @@ describe("StreamWindow", () => {
     }
   });
 
+  it("holds multi-word values until they are complete", () => {
+    const text =
+      "Wire to DE89 3704 0044 0532 0130 00, ship to 1600 Pennsylvania Avenue, DOB: March 3, 1985. Key: -----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQ\n-----END PRIVATE KEY----- done.";
+    const expected =
+      "Wire to [IBAN], ship to [ADDRESS], DOB: [DATE_OF_BIRTH]. Key: [PRIVATE_KEY] done.";
+    for (let first = 1; first < text.length; first += 1) {
+      const { out, releases } = stream(scanner, [text.slice(0, first), text.slice(first)]);
+      expect(out, `split at ${first}`).toBe(expected);
+      for (const release of releases) expect(release).not.toMatch(/3704|Pennsylvania|1985|MIIE/);
+    }
+    expect(stream(scanner, [...text]).out).toBe(expected);
+  });
+
   it("redacts when the stream arrives one character at a time", () => {
     expect(stream(scanner, [...TEXT]).out).toBe(REDACTED);
   });
