@@ -101,6 +101,7 @@ export function runInput(
   const { decisions, running } = active(chain, context);
   const segments = extractSegments(messages);
   let redacted = false;
+  let changed = false;
   for (const item of running) {
     if (!item.runtime.input) continue;
     const name = item.config.name;
@@ -140,13 +141,14 @@ export function runInput(
         const segment = segments[index];
         if (segment) segment.text = text;
       }
-      redacted = true;
+      changed = true;
     }
+    if (verdict.action === "redact") redacted = true;
   }
   return {
     action: redacted ? "redact" : "allow",
     decisions,
-    messages: redacted ? applySegments(messages, segments) : [...messages],
+    messages: changed ? applySegments(messages, segments) : [...messages],
   };
 }
 

@@ -64,6 +64,8 @@ export interface Finding {
   end?: number;
   score?: number;
   count?: number;
+  /** Set when the match was found only after decoding (`base64`, `unicode`, `homoglyphs`). */
+  encoding?: string;
   /** The chain item that reported it, when findings of several policies are merged. */
   policy?: string;
 }

@@ -9,6 +9,7 @@ const finding = z.object({
   end: z.number().int().optional(),
   score: z.number().optional(),
   count: z.number().int().optional(),
+  encoding: z.string().optional(),
   policy: z.string().optional(),
 });
 

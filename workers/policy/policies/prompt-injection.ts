@@ -1,115 +1,155 @@
 import { z } from "zod";
+import { ATTACKS, FAKE_BOUNDARIES, type AttackPattern } from "../detect/attack-library.ts";
+import { BoundedCache } from "../detect/bounded-cache.ts";
+import { decodeBase64Runs, foldHomoglyphs, normalizeUnicode } from "../detect/normalize.ts";
+import { userPattern } from "../detect/user-pattern.ts";
 import { definePolicy, type InputVerdict } from "../policy.ts";
 import type { Finding } from "../types.ts";
-
-interface AttackPattern {
-  id: string;
-  pattern: RegExp;
-  weight: number;
-}
-
-/** A small built-in attack library; the full one (encodings, homoglyphs) grows in its own module. */
-const BUILTIN: readonly AttackPattern[] = [
-  {
-    id: "builtin.instruction_override",
-    weight: 0.9,
-    pattern:
-      /\b(?:ignore|disregard|forget|override)\s+(?:all\s+|any\s+|the\s+|your\s+)?(?:previous|prior|above|earlier|preceding)\s+(?:instructions|prompts?|rules|directions|messages)/i,
-  },
-  {
-    id: "builtin.system_prompt_extraction",
-    weight: 0.8,
-    pattern:
-      /\b(?:reveal|show|print|repeat|output|tell me)\s+(?:me\s+)?(?:your|the)\s+(?:system\s+prompt|initial\s+instructions|hidden\s+instructions)/i,
-  },
-  {
-    id: "builtin.role_play_jailbreak",
-    weight: 0.8,
-    pattern:
-      /\b(?:you are now|act as|pretend to be)\s+(?:DAN\b|an?\s+(?:unrestricted|unfiltered|jailbroken)\b)|\bdo anything now\b/i,
-  },
-  {
-    id: "builtin.fake_boundary",
-    weight: 0.9,
-    pattern: /<\|im_start\|>\s*system|<\|im_end\|>|^#{2,}\s*system\s*:|<\/?system>/im,
-  },
-];
-
-function compileUserPattern(source: string, context: z.RefinementCtx): RegExp | undefined {
-  try {
-    return new RegExp(source, "i");
-  } catch (error) {
-    context.addIssue({
-      code: "custom",
-      message: `invalid regular expression: ${(error as Error).message}`,
-    });
-    return undefined;
-  }
-}
 
 const settings = z.strictObject({
   action: z.enum(["block", "log"]).default("block"),
   threshold: z.number().min(0).max(1).default(0.5),
   roles: z.array(z.string().min(1)).min(1).default(["user", "tool", "function"]),
+  use_embedding: z
+    .boolean()
+    .refine(
+      (value) => !value,
+      "use_embedding is not available: no embedding classifier is configured; remove it or set it to false",
+    )
+    .default(false),
   detection: z
     .strictObject({
       builtin_patterns: z.boolean().default(true),
-      attack_patterns: z
-        .array(
-          z
-            .string()
-            .min(1)
-            .transform((source, context) => compileUserPattern(source, context)),
-        )
-        .default([]),
+      attack_patterns: z.array(userPattern).default([]),
     })
     .default({ builtin_patterns: true, attack_patterns: [] }),
+  encoding: z
+    .strictObject({
+      decode_base64: z.boolean().default(true),
+      normalize_unicode: z.boolean().default(true),
+      detect_homoglyphs: z.boolean().default(true),
+    })
+    .default({ decode_base64: true, normalize_unicode: true, detect_homoglyphs: true }),
+  boundaries: z
+    .strictObject({
+      enforce_delimiters: z.boolean().default(false),
+      reject_fake_boundaries: z.boolean().default(true),
+    })
+    .default({ enforce_delimiters: false, reject_fake_boundaries: true }),
 });
 
-/** Detects attempts to override instructions, extract the system prompt or forge role boundaries. */
+interface Hit {
+  id: string;
+  weight: number;
+  start: number;
+  end: number;
+  encoding?: string;
+}
+
+const UNTRUSTED_ROLES = new Set(["tool", "function"]);
+
+/**
+ * Detects attempts to override instructions, extract the system prompt, jailbreak
+ * by role-play or forge role boundaries, also when hidden by Unicode tricks,
+ * look-alike letters, leetspeak or base64, and in tool results (indirect
+ * injection). Each match scores; the request is refused when the best score
+ * reaches the threshold.
+ */
 export const promptInjection = definePolicy({
   id: "prompt-injection",
   aliases: ["prompt_injection", "injection"],
   description:
-    "Blocks prompt injection: instruction overrides, prompt extraction, fake boundaries.",
+    "Blocks prompt injection: instruction overrides, prompt extraction, jailbreaks, fake boundaries.",
   phases: ["input"],
   failure: "deny",
   settings,
   create(options) {
     const patterns: AttackPattern[] = [
-      ...(options.detection.builtin_patterns ? BUILTIN : []),
-      ...options.detection.attack_patterns.flatMap((pattern, index) =>
-        pattern ? [{ id: `custom.${index}`, pattern, weight: 1 }] : [],
-      ),
+      ...(options.detection.builtin_patterns ? ATTACKS : []),
+      ...(options.boundaries.reject_fake_boundaries ? FAKE_BOUNDARIES : []),
+      ...options.detection.attack_patterns.map((pattern, index) => ({
+        id: `custom.${index}`,
+        weight: 1,
+        pattern,
+      })),
     ];
     const roles = new Set(options.roles);
+    const { encoding } = options;
+    const cache = new BoundedCache<Hit[]>();
+
+    const scan = (text: string): Hit[] => {
+      const variants: Array<{ text: string; encoding?: string }> = [{ text }];
+      let plain = text;
+      if (encoding.normalize_unicode) {
+        plain = normalizeUnicode(plain);
+        if (plain !== text) variants.push({ text: plain, encoding: "unicode" });
+      }
+      if (encoding.detect_homoglyphs) {
+        const folded = foldHomoglyphs(plain);
+        if (folded !== plain) variants.push({ text: folded, encoding: "homoglyphs" });
+      }
+      if (encoding.decode_base64) {
+        for (const decoded of decodeBase64Runs(text))
+          variants.push({ text: decoded, encoding: "base64" });
+      }
+      const hits: Hit[] = [];
+      for (const attack of patterns) {
+        for (const variant of variants) {
+          const match = attack.pattern.exec(variant.text);
+          if (!match) continue;
+          const located = variant.encoding === undefined;
+          hits.push({
+            id: attack.id,
+            weight: attack.weight,
+            start: located ? match.index : 0,
+            end: located ? match.index + match[0].length : text.length,
+            ...(variant.encoding ? { encoding: variant.encoding } : {}),
+          });
+          break;
+        }
+      }
+      return hits;
+    };
+
     return {
       input(segments): InputVerdict {
         const findings: Finding[] = [];
         let score = 0;
-        for (const segment of segments) {
-          if (!roles.has(segment.role)) continue;
-          for (const attack of patterns) {
-            const match = attack.pattern.exec(segment.text);
-            if (!match) continue;
-            score = Math.max(score, attack.weight);
+        const rewrites = new Map<number, string>();
+        segments.forEach((segment, index) => {
+          if (
+            options.boundaries.enforce_delimiters &&
+            UNTRUSTED_ROLES.has(segment.role) &&
+            segment.field === "content"
+          ) {
+            rewrites.set(
+              index,
+              `<untrusted_content source="${segment.role}">\n${segment.text}\n</untrusted_content>`,
+            );
+          }
+          if (!roles.has(segment.role)) return;
+          for (const hit of cache.get(segment.text, () => scan(segment.text))) {
+            score = Math.max(score, hit.weight);
             findings.push({
-              type: attack.id,
+              type: hit.id,
               category: "prompt_injection",
               messageIndex: segment.messageIndex,
               field: segment.field,
-              start: match.index,
-              end: match.index + match[0].length,
-              score: attack.weight,
+              start: hit.start,
+              end: hit.end,
+              score: hit.weight,
+              ...(hit.encoding ? { encoding: hit.encoding } : {}),
             });
           }
-        }
-        if (score < options.threshold) return { action: "allow", findings: [] };
+        });
+        if (score < options.threshold)
+          return { action: "allow", findings: [], ...(rewrites.size ? { rewrites } : {}) };
         const types = [...new Set(findings.map((finding) => finding.type))].join(", ");
         return {
           action: options.action,
           reason: `prompt injection (score ${score.toFixed(2)}): ${types}`,
           findings,
+          ...(rewrites.size ? { rewrites } : {}),
         };
       },
     };

@@ -143,4 +143,20 @@ policy:
       "1:1 the config must be a mapping with at least a providers section",
     ]);
   });
+
+  it("refuses use_embedding until an embedding classifier exists", () => {
+    const errors = errorsOf(
+      `${targets}policies:\n  chain: [prompt-injection]\npolicy:\n  prompt-injection:\n    use_embedding: true\n`,
+    );
+    expect(errors).toEqual([
+      "10:20 policy.prompt-injection.use_embedding: use_embedding is not available: no embedding classifier is configured; remove it or set it to false",
+    ]);
+  });
+
+  it("refuses a user pattern that can backtrack catastrophically", () => {
+    const errors = errorsOf(
+      `${targets}policies:\n  chain: [prompt-injection]\npolicy:\n  prompt-injection:\n    detection:\n      attack_patterns: ["(a+)+$"]\n`,
+    );
+    expect(errors[0]).toMatch(/^11:25 .*unsafe regular expression: nested repetition/);
+  });
 });
