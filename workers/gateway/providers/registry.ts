@@ -1,4 +1,7 @@
 import type { ProviderName } from "../../policy/config/schema.ts";
+import { anthropic } from "./anthropic.ts";
+import { azureOpenAI } from "./azure-openai.ts";
+import { gemini } from "./gemini.ts";
 import { mock } from "./mock.ts";
 import { openai } from "./openai.ts";
 import type { ProviderAdapter } from "./provider.ts";
@@ -7,8 +10,7 @@ import type { ProviderAdapter } from "./provider.ts";
 export const PROVIDERS: Readonly<Record<ProviderName, ProviderAdapter>> = {
   openai,
   mock,
-  // Replaced by their own adapters; until then they are OpenAI-compatible placeholders.
-  anthropic: openai,
-  "azure-openai": openai,
-  gemini: openai,
+  anthropic,
+  "azure-openai": azureOpenAI,
+  gemini,
 };
