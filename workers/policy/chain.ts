@@ -24,6 +24,8 @@ export interface InputOutcome {
   decisions: PolicyDecision[];
   messages: ChatMessage[];
   blockedBy?: { policy: string; reason: string };
+  /** Placeholders `tokenize` put in, and the values to restore in the answer. */
+  tokens?: Map<string, string>;
 }
 
 /** Compiles the chain of a validated config. */
@@ -102,12 +104,13 @@ export function runInput(
   const segments = extractSegments(messages);
   let redacted = false;
   let changed = false;
+  const tokens = new Map<string, string>();
   for (const item of running) {
     if (!item.runtime.input) continue;
     const name = item.config.name;
     let verdict;
     try {
-      verdict = item.runtime.input(segments, context);
+      verdict = item.runtime.input(segments, { ...context, earlier: decisions });
     } catch (error) {
       const reason = `policy failed: ${(error as Error).message}`;
       if (item.failure === "deny") {
@@ -144,11 +147,29 @@ export function runInput(
       changed = true;
     }
     if (verdict.action === "redact") redacted = true;
+    if (verdict.tokens)
+      for (const [placeholder, value] of verdict.tokens) tokens.set(placeholder, value);
   }
   return {
     action: redacted ? "redact" : "allow",
     decisions,
     messages: changed ? applySegments(messages, segments) : [...messages],
+    ...(tokens.size > 0 ? { tokens } : {}),
+  };
+}
+
+const PLACEHOLDER = /\[[A-Z][A-Z0-9_]{0,40}_\d{1,5}\]/g;
+const PLACEHOLDER_TAIL = /\[[A-Z0-9_]{0,47}$/;
+
+/** Puts the values `tokenize` took out back into the answer; runs after every output policy. */
+function restorer(tokens: ReadonlyMap<string, string>): OutputScanner {
+  return {
+    scan: (text) => ({
+      action: "allow",
+      text: text.replace(PLACEHOLDER, (placeholder) => tokens.get(placeholder) ?? placeholder),
+      findings: [],
+    }),
+    holdback: (text) => PLACEHOLDER_TAIL.exec(text)?.[0].length ?? 0,
   };
 }
 
@@ -156,6 +177,7 @@ export function runInput(
 export function outputScanner(
   chain: CompiledChain,
   context: PolicyContext,
+  tokens?: ReadonlyMap<string, string>,
 ): { scanner: OutputScanner; names: string[] } | undefined {
   const { running } = active(chain, context);
   const scanners = running.flatMap((item) =>
@@ -163,9 +185,12 @@ export function outputScanner(
       ? [{ name: item.config.name, output: item.runtime.output, failure: item.failure }]
       : [],
   );
+  const names = scanners.map((entry) => entry.name);
+  if (tokens && tokens.size > 0)
+    scanners.push({ name: "tokenize", output: restorer(tokens), failure: "deny" });
   if (scanners.length === 0) return undefined;
   return {
-    names: scanners.map((entry) => entry.name),
+    names,
     scanner: {
       scan(text, choiceIndex) {
         let current = text;

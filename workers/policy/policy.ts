@@ -1,12 +1,14 @@
 import type { z } from "zod";
 import type { Segment } from "./segments.ts";
-import type { Finding, Identity, Phase } from "./types.ts";
+import type { Finding, Identity, Phase, PolicyDecision } from "./types.ts";
 
 /** What the chain knows about the request a policy is judging. */
 export interface PolicyContext {
   identity: Identity;
   model: string;
   consumerGroup?: string;
+  /** Decisions of the chain items that ran before this one (for `human-oversight`). */
+  earlier?: readonly PolicyDecision[];
 }
 
 /** A policy's judgement of the input. `rewrites` maps segment index to new text. */
@@ -15,6 +17,8 @@ export interface InputVerdict {
   reason?: string;
   findings: Finding[];
   rewrites?: Map<number, string>;
+  /** Placeholders put in by `tokenize`, with the values the answer must get back. */
+  tokens?: Map<string, string>;
 }
 
 /** A policy's judgement of a piece of output text (a whole answer, or a stream window). */

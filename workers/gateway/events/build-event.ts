@@ -31,6 +31,18 @@ export interface EventFacts {
   /** The conversation after the input chain, and the answer after the output chain. */
   redactedMessages?: unknown;
   redactedAnswer?: string | null;
+  /** `tokenize` placeholders: the answer the caller got has the values back, the event must not. */
+  tokens?: ReadonlyMap<string, string>;
+}
+
+function retokenize(
+  answer: string | null | undefined,
+  tokens: ReadonlyMap<string, string> | undefined,
+): string | null {
+  if (answer === undefined || answer === null) return null;
+  let text = answer;
+  if (tokens) for (const [placeholder, value] of tokens) text = text.split(value).join(placeholder);
+  return text;
 }
 
 /**
@@ -79,7 +91,10 @@ export function buildEvent(facts: EventFacts): DecisionEvent {
     usage: facts.usage ?? null,
     content:
       audit?.content === "redacted" && facts.redactedMessages !== undefined
-        ? { messages: facts.redactedMessages, answer: facts.redactedAnswer ?? null }
+        ? {
+            messages: facts.redactedMessages,
+            answer: retokenize(facts.redactedAnswer, facts.tokens),
+          }
         : null,
     retention_days: audit?.retention_days ?? null,
   };

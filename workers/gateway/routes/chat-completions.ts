@@ -117,7 +117,7 @@ chatCompletions.post("/chat/completions", async (c) => {
     }
     throw error;
   }
-  const output = outputScanner(loaded.chain, context);
+  const output = outputScanner(loaded.chain, context, input.tokens);
   const upstreamFacts = {
     ...facts,
     attempts: answer.attempts,
@@ -166,6 +166,7 @@ chatCompletions.post("/chat/completions", async (c) => {
           : undefined,
         usage: usageOf(usage),
         redactedAnswer: outcome.text.get(0) ?? null,
+        tokens: input.tokens,
       });
       c.executionCtx.waitUntil(sendEvent(c.env, event));
     });
@@ -231,6 +232,7 @@ chatCompletions.post("/chat/completions", async (c) => {
           : undefined,
         usage: usageOf(completion.usage),
         redactedAnswer: typeof firstContent === "string" ? firstContent : null,
+        tokens: input.tokens,
       }),
     ),
   );

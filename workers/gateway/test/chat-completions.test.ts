@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { openaiConfig, SECRETS } from "./configs.ts";
-import { chat, gateway, received, script, scriptId } from "./gateway.ts";
+import { chat, gateway, readSse, received, script, scriptId, storedEvent } from "./gateway.ts";
 
 describe("POST /v1/chat/completions (non-streamed)", () => {
   it("is a drop-in for the openai SDK: only baseURL and key change", async () => {
@@ -96,12 +96,10 @@ describe("POST /v1/chat/completions (non-streamed)", () => {
       },
     ]);
     const gw = gateway(openaiConfig(id), SECRETS);
-    const completion = await gw
-      .client()
-      .chat.completions.create({
-        model: "gpt-test",
-        messages: [{ role: "user", content: "What is on file?" }],
-      });
+    const completion = await gw.client().chat.completions.create({
+      model: "gpt-test",
+      messages: [{ role: "user", content: "What is on file?" }],
+    });
     expect(completion.choices[0]?.message.content).toBe("Her card is [CREDIT_CARD].");
   });
 
@@ -188,5 +186,55 @@ describe("POST /v1/chat/completions (non-streamed)", () => {
     expect(completion.choices[0]?.finish_reason).toBe("tool_calls");
     const [upstream] = await received(id);
     expect((upstream?.body.tools as unknown[]).length).toBe(1);
+  });
+});
+
+describe("tokenize", () => {
+  it("hides values from the provider and gives them back to the caller, streamed or not, never storing them", async () => {
+    const id = scriptId("tokenize");
+    const gw = gateway(
+      openaiConfig(id, {
+        chain: "pii-detector, audit-logger",
+        policy: "  pii-detector:\n    action: tokenize\n",
+      }),
+      SECRETS,
+    );
+    const { data: completion, response } = await gw
+      .client()
+      .chat.completions.create({
+        model: "gpt-test",
+        messages: [{ role: "user", content: "Write to ann@corp.example" }],
+      })
+      .withResponse();
+    expect(completion.choices[0]?.message.content).toBe("echo: Write to ann@corp.example");
+    const [upstream] = await received(id);
+    expect(JSON.stringify(upstream?.body)).not.toContain("ann@corp.example");
+    expect(JSON.stringify(upstream?.body)).toContain("[EMAIL_1]");
+
+    const streamed = await chat(gw, {
+      model: "gpt-test",
+      stream: true,
+      messages: [{ role: "user", content: "Ping bob@corp.example" }],
+    });
+    const frames = await readSse(streamed);
+    const text = frames
+      .map((frame) =>
+        typeof frame === "object"
+          ? ((frame as { choices: Array<{ delta: { content?: string } }> }).choices[0]?.delta
+              .content ?? "")
+          : "",
+      )
+      .join("");
+    expect(text).toBe("echo: Ping bob@corp.example");
+
+    await gw.settle();
+    for (const requestId of [
+      response.headers.get("x-keeptrusts-request-id"),
+      streamed.headers.get("x-keeptrusts-request-id"),
+    ]) {
+      const row = await storedEvent(requestId ?? "");
+      expect(String(row.content)).toContain("[EMAIL_1]");
+      expect(JSON.stringify(row)).not.toMatch(/ann@corp|bob@corp/);
+    }
   });
 });

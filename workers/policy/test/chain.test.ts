@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compileChain, parseConfig, runInput } from "../index.ts";
+import { compileChain, outputScanner, parseConfig, runInput, StreamWindow } from "../index.ts";
 
 function chainOf(yamlPolicies: string) {
   const parsed = parseConfig(
@@ -163,5 +163,41 @@ describe("runInput", () => {
       type: "builtin.indirect_injection",
       messageIndex: 1,
     });
+  });
+
+  it("tokenizes values into stable placeholders and restores them in the answer, streamed too", () => {
+    const chain = chainOf("policies:\n  - {name: vault, type: pii, action: tokenize}\n");
+    const outcome = runInput(
+      chain,
+      [
+        { role: "user", content: "Email ann@corp.example and bob@corp.example" },
+        { role: "assistant", content: "Noted ann@corp.example." },
+        { role: "user", content: "Remind ann@corp.example" },
+      ],
+      context,
+    );
+    expect(outcome.messages.map((message) => message.content)).toEqual([
+      "Email [EMAIL_1] and [EMAIL_2]",
+      "Noted [EMAIL_1].",
+      "Remind [EMAIL_1]",
+    ]);
+    const output = outputScanner(chain, context, outcome.tokens);
+    expect(output?.scanner.scan("Sent to [EMAIL_1], cc [EMAIL_2].", 0).text).toBe(
+      "Sent to ann@corp.example, cc bob@corp.example.",
+    );
+    const window = new StreamWindow(output!.scanner, 0);
+    let streamed = "";
+    for (const piece of ["Sent to [EMA", "IL_1], cc [", "EMAIL_2]", "."])
+      streamed += window.push(piece).release;
+    streamed += window.flush().release;
+    expect(streamed).toBe("Sent to ann@corp.example, cc bob@corp.example.");
+  });
+
+  it("adds custom patterns to the detector", () => {
+    const chain = chainOf(
+      'policies:\n  - name: ids\n    type: pii\n    types: [email]\n    patterns: [{name: employee_id, pattern: "EMP-\\\\d{6}"}]\n',
+    );
+    const outcome = runInput(chain, [{ role: "user", content: "badge emp-123456 ok" }], context);
+    expect(outcome.messages[0]?.content).toBe("badge [EMPLOYEE_ID] ok");
   });
 });

@@ -108,7 +108,9 @@ policy:
       errorsOf(
         `${targets}policies:\n  chain: [pii-detector]\npolicy:\n  pii-detector:\n    action: redakt\n`,
       ),
-    ).toEqual(['10:13 policy.pii-detector.action: must be one of "redact", "block", "log"']);
+    ).toEqual([
+      '10:13 policy.pii-detector.action: must be one of "redact", "block", "log", "tokenize"',
+    ]);
   });
 
   it("rejects an invalid user regex with its location", () => {

@@ -1,0 +1,117 @@
+import { marker, type MarkerFormat } from "../detect/markers.ts";
+import { findPii, type PiiDetector, type Span } from "../detect/pii-patterns.ts";
+import type { InputVerdict, OutputVerdict, PolicyRuntime } from "../policy.ts";
+import type { Finding } from "../types.ts";
+
+/** What a detector policy does with what it finds. */
+export interface DetectorOptions {
+  action: "redact" | "block" | "log" | "tokenize";
+  apply_to: readonly ("input" | "output")[];
+  format: MarkerFormat;
+  holdback: (text: string) => number;
+}
+
+function reasonOf(spans: readonly { type: string }[]): string {
+  return `found ${[...new Set(spans.map((span) => span.type))].join(", ")}`;
+}
+
+/**
+ * The runtime shared by the detector policies (`pii-detector`,
+ * `hipaa-phi-detector`): find spans, then redact, tokenize, block or log, on
+ * input and on output. Findings carry type, category and place, never the value.
+ */
+export function detectorRuntime(
+  detectors: readonly PiiDetector[],
+  options: DetectorOptions,
+): PolicyRuntime {
+  const byType = new Map(detectors.map((detector) => [detector.type, detector]));
+  const labelOf = (type: string) => byType.get(type)?.label ?? "PII";
+  const toFinding = (span: Span, messageIndex: number, field: string): Finding => ({
+    type: span.type,
+    category: byType.get(span.type)?.category ?? "pii",
+    messageIndex,
+    field,
+    start: span.start,
+    end: span.end,
+  });
+  const rewrite = (
+    text: string,
+    spans: readonly Span[],
+    replace: (span: Span, value: string) => string,
+  ) => {
+    let out = "";
+    let position = 0;
+    for (const span of spans) {
+      out += text.slice(position, span.start) + replace(span, text.slice(span.start, span.end));
+      position = span.end;
+    }
+    return out + text.slice(position);
+  };
+
+  return {
+    input: options.apply_to.includes("input")
+      ? (segments): InputVerdict => {
+          const findings: Finding[] = [];
+          const rewrites = new Map<number, string>();
+          const tokens = new Map<string, string>();
+          const placeholders = new Map<string, string>();
+          const counters = new Map<string, number>();
+          const tokenFor = (span: Span, value: string) => {
+            const key = `${span.type}\u0000${value}`;
+            let placeholder = placeholders.get(key);
+            if (!placeholder) {
+              const count = (counters.get(span.type) ?? 0) + 1;
+              counters.set(span.type, count);
+              placeholder = `[${labelOf(span.type)}_${count}]`;
+              placeholders.set(key, placeholder);
+              tokens.set(placeholder, value);
+            }
+            return placeholder;
+          };
+          segments.forEach((segment, index) => {
+            const spans = findPii(segment.text, detectors);
+            if (spans.length === 0) return;
+            for (const span of spans)
+              findings.push(toFinding(span, segment.messageIndex, segment.field));
+            if (options.action === "redact") {
+              rewrites.set(
+                index,
+                rewrite(segment.text, spans, (span, value) =>
+                  marker(options.format, labelOf(span.type), value),
+                ),
+              );
+            } else if (options.action === "tokenize") {
+              rewrites.set(index, rewrite(segment.text, spans, tokenFor));
+            }
+          });
+          if (findings.length === 0) return { action: "allow", findings };
+          const action = options.action === "tokenize" ? "redact" : options.action;
+          return {
+            action,
+            reason: reasonOf(findings),
+            findings,
+            rewrites,
+            ...(tokens.size ? { tokens } : {}),
+          };
+        }
+      : undefined,
+    output: options.apply_to.includes("output")
+      ? {
+          scan(text, choiceIndex): OutputVerdict {
+            const spans = findPii(text, detectors);
+            const findings = spans.map((span) => toFinding(span, choiceIndex, "content"));
+            if (spans.length === 0) return { action: "allow", text, findings };
+            const action = options.action === "tokenize" ? "redact" : options.action;
+            const rewritten =
+              action === "redact"
+                ? rewrite(text, spans, (span, value) =>
+                    marker(options.format, labelOf(span.type), value),
+                  )
+                : text;
+            return { action, reason: reasonOf(spans), text: rewritten, findings };
+          },
+          holdback: options.holdback,
+        }
+      : undefined,
+  };
+}
