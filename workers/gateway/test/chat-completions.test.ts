@@ -238,3 +238,28 @@ describe("tokenize", () => {
     }
   });
 });
+
+describe("escalation", () => {
+  it("answers 403 pending_review when human oversight escalates, without calling the provider", async () => {
+    const id = scriptId("escalate");
+    const gw = gateway(
+      openaiConfig(id, {
+        chain: "hipaa-phi-detector, human-oversight",
+        policy: "  human-oversight:\n    only_when: [phi]\n",
+      }),
+      SECRETS,
+    );
+    const response = await chat(gw, {
+      model: "gpt-test",
+      messages: [
+        { role: "user", content: "Patient: Maria Gonzalez, MRN: 00482913 needs a summary" },
+      ],
+    });
+    expect(response.status).toBe(403);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe(
+      "pending_review",
+    );
+    expect(response.headers.get("x-keeptrusts-verdict")).toBe("escalate");
+    expect(await received(id)).toEqual([]);
+  });
+});

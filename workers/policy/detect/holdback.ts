@@ -41,3 +41,12 @@ export function piiHoldback(text: string): number {
   }
   return longest;
 }
+
+const PHI_CONTEXT_TAIL =
+  /\b(?:patient|pt|name|mr|mrs|ms|miss|resident|member|subject|kin|spouse|guardian|mother|father|mrn|medical record|med rec|chart|policy|insurance|beneficiary|subscriber|medicaid|medicare|account|acct|billing|licen[cs]e|certificate|cert|dea|npi|plate|tag|serial|device|udi|imei|fax|fingerprint|retina|iris|voiceprint|biometric|case|encounter|visit|specimen|accession|record|zip|postal|age|aged)\b[^\n]{0,48}$/i;
+
+/** The PII tails plus the clinical context words after which a name or identifier may still come. */
+export function phiHoldback(text: string): number {
+  const context = PHI_CONTEXT_TAIL.exec(text.slice(-MAX_HOLDBACK))?.[0].length ?? 0;
+  return Math.max(piiHoldback(text), context);
+}

@@ -22,10 +22,12 @@ export interface Span {
  */
 export interface PiiDetector {
   type: string;
-  category: "pii" | "secret";
+  category: "pii" | "secret" | "phi";
   /** Marker text for `marker_format: label`. */
   label: string;
   pattern: RegExp;
+  /** Redact only this capture group (the pattern needs the `d` flag), e.g. the name after "Patient:". */
+  group?: number;
   validate?: (match: string, text: string, index: number) => boolean;
 }
 
@@ -224,9 +226,11 @@ export function findPii(text: string, detectors: readonly PiiDetector[]): Span[]
   for (const detector of detectors) {
     detector.pattern.lastIndex = 0;
     for (const match of text.matchAll(detector.pattern)) {
-      const value = match[0];
-      if (detector.validate && !detector.validate(value, text, match.index)) continue;
-      spans.push({ start: match.index, end: match.index + value.length, type: detector.type });
+      const range = detector.group === undefined ? undefined : match.indices?.[detector.group];
+      const start = range ? range[0] : match.index;
+      const value = range ? text.slice(range[0], range[1]) : match[0];
+      if (detector.validate && !detector.validate(value, text, start)) continue;
+      spans.push({ start, end: start + value.length, type: detector.type });
     }
   }
   spans.sort((a, b) => a.start - b.start || b.end - a.end);

@@ -1,0 +1,44 @@
+import { z } from "zod";
+import { phiHoldback } from "../detect/holdback.ts";
+import { PHI_DETECTORS, PHI_TYPES } from "../detect/phi-patterns.ts";
+import { definePolicy } from "../policy.ts";
+import { detectorRuntime } from "./detector-runtime.ts";
+
+const settings = z.strictObject({
+  mode: z.enum(["hipaa_18"]).default("hipaa_18"),
+  action: z.enum(["redact", "block", "log", "tokenize"]).default("redact"),
+  identifiers: z.array(z.enum(PHI_TYPES)).min(1).optional(),
+  apply_to: z
+    .array(z.enum(["input", "output"]))
+    .min(1)
+    .default(["input", "output"]),
+  redaction: z
+    .strictObject({ marker_format: z.enum(["label", "mask", "hash", "redacted"]).default("label") })
+    .default({ marker_format: "label" }),
+});
+
+/**
+ * De-identifies protected health information by HIPAA Safe Harbor: the 18
+ * identifier types (`mode: hipaa_18`), or a subset named in `identifiers`.
+ */
+export const hipaaPhiDetector = definePolicy({
+  id: "hipaa-phi-detector",
+  aliases: ["phi", "hipaa", "phi_detector", "hipaa_phi"],
+  description:
+    "Detects the 18 HIPAA Safe Harbor identifiers; redacts, tokenizes, blocks or logs them.",
+  phases: ["input", "output"],
+  failure: "deny",
+  settings,
+  create(options) {
+    const types = options.identifiers ?? PHI_TYPES;
+    return detectorRuntime(
+      types.flatMap((type) => PHI_DETECTORS[type] ?? []),
+      {
+        action: options.action,
+        apply_to: options.apply_to,
+        format: options.redaction.marker_format,
+        holdback: phiHoldback,
+      },
+    );
+  },
+});
