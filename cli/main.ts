@@ -1,0 +1,67 @@
+/**
+ * `kt`: assembles the commands (one file per `kt <noun> <verb>` in commands/)
+ * and turns what escapes them into exit codes: 0 done, 1 invalid input (an
+ * invalid config), 2 unusable input or a usage error, 70 a bug in `kt`.
+ */
+import { Command, CommanderError } from "commander";
+import { registerGatewayRun } from "./commands/gateway-run.ts";
+import { registerPolicyLint } from "./commands/policy-lint.ts";
+import { registerPolicySchema } from "./commands/policy-schema.ts";
+import { BUG_EXIT_CODE, UserError } from "./user-error.ts";
+
+// Subcommands inherit exitOverride and showHelpAfterError, so usage errors raise here.
+const program = new Command("kt")
+  .description("Keeptrusts Edge: lint policy configs and run an AI governance gateway locally.")
+  .showHelpAfterError("(run with --help for usage)")
+  .exitOverride()
+  .addHelpText(
+    "after",
+    `
+Examples:
+  $ kt policy lint policy-config.yaml
+  $ kt gateway run --policy-config examples/first-gateway.yaml`,
+  );
+
+const policy = program
+  .command("policy")
+  .description("Check policy-config.yaml files and export their JSON Schema.")
+  .addHelpText(
+    "after",
+    `
+Examples:
+  $ kt policy lint examples/first-gateway.yaml
+  $ kt policy schema > policy-config.schema.json`,
+  );
+registerPolicyLint(policy);
+registerPolicySchema(policy);
+
+const gateway = program
+  .command("gateway")
+  .description("Run a governed gateway on this machine.")
+  .addHelpText(
+    "after",
+    `
+Example:
+  $ kt gateway run --policy-config examples/first-gateway.yaml --events-log -`,
+  );
+registerGatewayRun(gateway);
+
+/** The exit code for what escaped a command, after saying what went wrong. */
+function report(error: unknown): number {
+  if (error instanceof UserError) {
+    console.error(`kt: ${error.message}`);
+    return error.exitCode;
+  }
+  // Commander has printed its message (or the help) already.
+  if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+  console.error("kt: unexpected error (this is a bug in kt, please report it):");
+  console.error(error);
+  return BUG_EXIT_CODE;
+}
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  // Exit now: a half-started runtime may hold handles that would keep Node alive.
+  process.exit(report(error));
+}
