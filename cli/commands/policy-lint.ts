@@ -1,7 +1,6 @@
 import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
-import { LineCounter, parseDocument } from "yaml";
-import { parseConfig, type ConfigError } from "../../workers/policy/config/parse.ts";
+import { parseConfig } from "../../workers/policy/config/parse.ts";
 import type { GatewayConfig } from "../../workers/policy/config/schema.ts";
 import { UserError } from "../user-error.ts";
 
@@ -44,29 +43,6 @@ export async function readConfigFile(file: string): Promise<string> {
   }
 }
 
-/**
- * Puts YAML syntax errors where they really are. parseConfig reads `error.linePos`,
- * which the yaml package fills only with prettyErrors on, so it reports every
- * syntax error at 1:1; this recomputes the positions from the error offsets.
- * Drop it once parse.ts locates these with its LineCounter.
- */
-function locateSyntaxErrors(text: string, errors: readonly ConfigError[]): ConfigError[] {
-  if (!errors.every((error) => error.path === "")) return [...errors];
-  const lines = new LineCounter();
-  const document = parseDocument(text, {
-    lineCounter: lines,
-    prettyErrors: false,
-    uniqueKeys: true,
-  });
-  if (document.errors.length !== errors.length) return [...errors];
-  return errors.map((error, index) => {
-    const offset = document.errors[index]?.pos[0];
-    if (offset === undefined) return error;
-    const position = lines.linePos(offset);
-    return { ...error, line: position.line, column: position.col };
-  });
-}
-
 /** Lints config text that came from `file` (the label used in every line). */
 export function lintConfigText(file: string, text: string): LintReport {
   const result = parseConfig(text);
@@ -75,7 +51,7 @@ export function lintConfigText(file: string, text: string): LintReport {
     const summary = `${count(chain.length, "policy", "policies")}, ${count(targets.length, "target", "targets")}`;
     return { ok: true, file, text, config: result.config, lines: [`${file}: ok (${summary})`] };
   }
-  const errors = locateSyntaxErrors(text, result.errors).sort(
+  const errors = [...result.errors].sort(
     (first, second) => first.line - second.line || first.column - second.column,
   );
   const lines = errors.map(

@@ -82,7 +82,13 @@ export async function startGateway(options: GatewayRunOptions): Promise<RunningG
         }
       : {}),
   });
-  const url = await miniflare.ready;
+  let url: URL;
+  try {
+    url = await miniflare.ready;
+  } catch (error) {
+    await miniflare.dispose().catch(() => undefined);
+    throw error;
+  }
   await applyMigrations(await miniflare.getD1Database("DB"), path.join(ROOT, "d1-migrations"));
   return { url, miniflare, close: () => miniflare.dispose() };
 }

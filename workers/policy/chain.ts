@@ -2,7 +2,7 @@ import type { ChainItemConfig, GatewayConfig, Targeting } from "./config/schema.
 import type { AuditSettings } from "./policies/audit-logger.ts";
 import { POLICIES } from "./policies/registry.ts";
 import type { OutputScanner, OutputVerdict, PolicyContext, PolicyRuntime } from "./policy.ts";
-import { applySegments, extractSegments } from "./segments.ts";
+import { applySegments, extractSegments, type Segment } from "./segments.ts";
 import type { ChatMessage, Finding, PolicyDecision } from "./types.ts";
 
 interface CompiledItem {
@@ -90,6 +90,25 @@ function active(chain: CompiledChain, context: PolicyContext) {
   return { decisions, running };
 }
 
+/** Applies the rewrites of the chain items after a block, without recording their verdicts. */
+function redactRest(
+  rest: readonly CompiledItem[],
+  segments: Segment[],
+  context: PolicyContext,
+): void {
+  for (const item of rest) {
+    try {
+      const verdict = item.runtime.input?.(segments, context);
+      for (const [index, text] of verdict?.rewrites ?? []) {
+        const segment = segments[index];
+        if (segment) segment.text = text;
+      }
+    } catch {
+      // A policy that fails here only loses its redaction of a request already refused.
+    }
+  }
+}
+
 /**
  * Runs the input phase in chain order: redactions compose (each policy sees the
  * text the previous ones left), the first block or escalate stops the chain.
@@ -132,10 +151,13 @@ export function runInput(
       findings: verdict.findings,
     });
     if (verdict.action === "block" || verdict.action === "escalate") {
+      redactRest(running.slice(running.indexOf(item) + 1), segments, context);
       return {
         action: verdict.action,
         decisions,
-        messages: [...messages],
+        // What a refused request leaves behind (events, review queues) is redacted too:
+        // the policies after the one that stopped the chain still rewrite, silently.
+        messages: applySegments(messages, segments),
         blockedBy: { policy: name, reason: verdict.reason ?? verdict.action },
       };
     }

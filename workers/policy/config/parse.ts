@@ -97,9 +97,17 @@ function normaliseChain(
     return { name, policy: id, enabled: enabled !== false, settings: parsed.data };
   };
 
-  if (policies === undefined) return items;
+  const unusedBlocks = (why: string) => {
+    for (const name of Object.keys(policyBlocks))
+      errors.add(["policy"], `policy "${name}" has settings but ${why}`, name);
+  };
+  if (policies === undefined) {
+    unusedBlocks("there is no policies.chain");
+    return items;
+  }
 
   if (Array.isArray(policies)) {
+    unusedBlocks("the list form keeps settings in each policies[] item");
     policies.forEach((entry: unknown, index) => {
       const path = ["policies", index];
       if (typeof entry !== "object" || entry === null || Array.isArray(entry)) {
@@ -143,6 +151,7 @@ function normaliseChain(
     return items;
   }
   const ids = [...POLICIES.keys()];
+  const usedBlocks = new Set<string>();
   chain.forEach((entry: unknown, index) => {
     const path = ["policies", "chain", index];
     let name: string;
@@ -185,15 +194,26 @@ function normaliseChain(
       errors.add(path, `unknown policy "${name}"${didYouMean(name, ids)}`);
       return;
     }
-    const block = policyBlocks[name] ?? policyBlocks[id] ?? {};
-    const blockPath = ["policy", policyBlocks[name] !== undefined ? name : id];
-    const item = settingsFor(name, id, block, blockPath);
+    const blockName = [name, id, ...(POLICIES.get(id)?.aliases ?? [])].find(
+      (candidate) => policyBlocks[candidate] !== undefined,
+    );
+    if (blockName) usedBlocks.add(blockName);
+    const item = settingsFor(name, id, (blockName ? policyBlocks[blockName] : undefined) ?? {}, [
+      "policy",
+      blockName ?? id,
+    ]);
     const targeting = parseTargeting(targetingRaw, [...path, name, "targeting"], errors);
     if (item) items.push({ ...item, ...(targeting ? { targeting } : {}) });
   });
   for (const name of Object.keys(policyBlocks)) {
     if (!resolvePolicyId(name)) {
       errors.add(["policy"], `unknown policy "${name}"${didYouMean(name, ids)}`, name);
+    } else if (!usedBlocks.has(name)) {
+      errors.add(
+        ["policy"],
+        `policy "${name}" has settings but is not in policies.chain (add it to the chain, or remove these settings)`,
+        name,
+      );
     }
   }
   return items;
@@ -231,7 +251,7 @@ export function parseConfig(text: string): ParseResult {
     return {
       ok: false,
       errors: document.errors.map((error) => {
-        const position = error.linePos?.[0] ?? { line: 1, col: 1 };
+        const position = lines.linePos(error.pos[0]);
         return {
           path: "",
           line: position.line,

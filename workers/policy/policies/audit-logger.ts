@@ -2,6 +2,8 @@ import { z } from "zod";
 import { definePolicy } from "../policy.ts";
 
 const settings = z.strictObject({
+  /** Accepted for the list form, where every item names an action; the logger only ever logs. */
+  action: z.literal("log").optional(),
   retention_days: z.number().int().min(1).max(3650).default(90),
   content: z.enum(["redacted", "metadata"]).default("redacted"),
 });

@@ -162,3 +162,27 @@ policy:
     expect(errors[0]).toMatch(/^11:25 .*unsafe regular expression: nested repetition/);
   });
 });
+
+describe("policy settings blocks", () => {
+  it("finds settings written under an alias", () => {
+    const result = parseConfig(
+      `${targets}policies:\n  chain: [pii-detector]\npolicy:\n  pii:\n    action: block\n`,
+    );
+    expect(result.ok && result.config.chain[0]?.settings).toMatchObject({ action: "block" });
+  });
+
+  it("refuses settings of a policy that is not in the chain", () => {
+    expect(
+      errorsOf(
+        `${targets}policies:\n  chain: [pii-detector]\npolicy:\n  audit-logger:\n    content: all\n`,
+      ),
+    ).toEqual([
+      '9:3 policy "audit-logger" has settings but is not in policies.chain (add it to the chain, or remove these settings)',
+    ]);
+  });
+
+  it("places YAML syntax errors where they are", () => {
+    expect(errorsOf(`${targets}policies:\n  chain: [a\n  b: c\n`)[0]).toMatch(/^(6|7|8):\d+ /);
+    expect(errorsOf("pack:\n  name: a\n  name: b\n")[0]).toMatch(/^3:3 /);
+  });
+});
