@@ -27,8 +27,27 @@ export default defineConfig(async () => {
           test: {
             name: "workers",
             include: ["workers/gateway/test/**/*.test.ts"],
-            setupFiles: ["./workers/gateway/test/apply-migrations.ts"],
+            setupFiles: ["./test-support/apply-migrations.ts"],
             globalSetup: ["./workers/gateway/test/global-setup.ts"],
+          },
+        },
+        {
+          plugins: [
+            cloudflareTest({
+              wrangler: { configPath: "./workers/control/wrangler.toml" },
+              miniflare: {
+                bindings: {
+                  TEST_MIGRATIONS: migrations,
+                  KEEPTRUSTS_SESSION_SECRET: "test-session-secret-at-least-32-characters",
+                  KEEPTRUSTS_BOOTSTRAP_TOKEN: "test-bootstrap-token",
+                },
+              },
+            }),
+          ],
+          test: {
+            name: "control",
+            include: ["workers/control/test/**/*.test.ts"],
+            setupFiles: ["./test-support/apply-migrations.ts"],
           },
         },
       ],

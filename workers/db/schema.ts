@@ -44,3 +44,5 @@ export const decisionEvents = sqliteTable(
     index("decision_events_org").on(table.orgId, table.createdAt),
   ],
 );
+
+export * from "./identity-schema.ts";
