@@ -74,4 +74,5 @@ export const Name = z
   .trim()
   .min(1)
   .max(100)
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what this refuses
   .regex(/^[^\u0000-\u001f]+$/, "must not contain control characters");
