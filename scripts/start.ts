@@ -1,9 +1,11 @@
 /**
- * `npm start`: migrates the local D1 database, then runs the gateway with
- * `wrangler dev` on http://127.0.0.1:41002 over one shared --persist-to folder.
+ * `npm start`: migrates the local D1 database, then runs the gateway
+ * (http://127.0.0.1:41002) and the control API (http://127.0.0.1:41003), each in its
+ * own `wrangler dev` over one shared --persist-to folder, so both see the same D1.
  * Ctrl-C ends every child it started.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -43,21 +45,41 @@ const migrate = run(
 );
 migrate.on("exit", (code) => {
   if (code !== 0) return;
+  const common = ["--ip", "127.0.0.1", "--persist-to", persistTo];
   run(
     [
       "dev",
-      "--ip",
-      "127.0.0.1",
+      ...common,
       "--port",
       "41002",
       "--inspector-port",
       "41102",
-      "--persist-to",
-      persistTo,
+      "--var",
+      "KEEPTRUSTS_AUTH:optional",
     ],
     "gateway",
   );
+  // A session secret for this run only: restarting signs everyone out, which is fine locally.
+  const sessionSecret = process.env.KEEPTRUSTS_SESSION_SECRET ?? randomBytes(32).toString("hex");
+  run(
+    [
+      "dev",
+      "--config",
+      "workers/control/wrangler.toml",
+      ...common,
+      "--port",
+      "41003",
+      "--inspector-port",
+      "41103",
+      "--var",
+      `KEEPTRUSTS_SESSION_SECRET:${sessionSecret}`,
+    ],
+    "control",
+  );
   console.log(
-    "\nKeeptrusts gateway: http://127.0.0.1:41002  (health: /health, config: /keeptrusts/config)\n",
+    "\nKeeptrusts gateway:     http://127.0.0.1:41002  (health: /health, config: /keeptrusts/config)",
+  );
+  console.log(
+    "Keeptrusts control API: http://127.0.0.1:41003  (OpenAPI: /v1/openapi.json; first run: npx kt init)\n",
   );
 });

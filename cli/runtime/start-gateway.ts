@@ -18,6 +18,8 @@ export interface GatewayRunOptions {
   /** The process environment, from which the config's `secret_key_ref.env` values are taken. */
   environment: NodeJS.ProcessEnv;
   maxBodyBytes?: number;
+  /** Refuse requests without a gateway key (`KEEPTRUSTS_AUTH=required`); off for local work. */
+  requireKey?: boolean;
 }
 
 /** A running gateway. */
@@ -63,9 +65,12 @@ export async function startGateway(options: GatewayRunOptions): Promise<RunningG
     bindings: {
       KEEPTRUSTS_POLICY_CONFIG: options.configText,
       KEEPTRUSTS_MAX_BODY_BYTES: String(options.maxBodyBytes ?? 1024 * 1024),
+      KEEPTRUSTS_AUTH: options.requireKey ? "required" : "optional",
       ...secretBindings(options.configText, options.environment),
     },
     d1Databases: { DB: "keeptrusts" },
+    durableObjects: { RATE_LIMITER: "RateLimiter" },
+    ...(options.persistTo ? { durableObjectsPersist: path.join(options.persistTo, "do") } : {}),
     ...(options.persistTo ? { d1Persist: path.join(options.persistTo, "d1") } : {}),
     queueProducers: { EVENTS: { queueName: "keeptrusts-events" } },
     queueConsumers: { "keeptrusts-events": { maxBatchSize: 100, maxBatchTimeout: 1 } },

@@ -1,5 +1,6 @@
 import type { LoadedConfig } from "./config/loaded-config.ts";
 import type { Identity } from "../policy/types.ts";
+import type { GatewayKeyGrant } from "./identity/gateway-keys.ts";
 
 /**
  * The gateway's bindings: the ones `wrangler types` generates, plus the optional
@@ -18,6 +19,8 @@ export interface GatewayVariables {
   requestId: string;
   config: LoadedConfig;
   identity: Identity;
+  /** The gateway key's grant, when the caller sent one. */
+  grant?: GatewayKeyGrant;
 }
 
 /** The Hono environment of the gateway app. */

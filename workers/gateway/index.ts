@@ -3,6 +3,7 @@ import type { GatewayApp, GatewayEnv } from "./env.ts";
 import { GatewayError, onError } from "./errors.ts";
 import { consumeEvents } from "./events/consume-events.ts";
 import { requestBodyLimit } from "./middleware/body-limit.ts";
+import { keyAuth } from "./middleware/key-auth.ts";
 import { policyConfig } from "./middleware/policy-config.ts";
 import { requestId } from "./middleware/request-id.ts";
 import { chatCompletions } from "./routes/chat-completions.ts";
@@ -15,7 +16,7 @@ export const app = new Hono<GatewayApp>();
 
 app.use(requestId());
 app.route("/", status);
-app.use("/v1/*", requestBodyLimit(), policyConfig());
+app.use("/v1/*", requestBodyLimit(), keyAuth(), policyConfig());
 app.route("/v1", chatCompletions);
 app.route("/v1", embeddings);
 app.route("/v1", models);
@@ -25,6 +26,8 @@ app.notFound(() => {
   });
 });
 app.onError(onError);
+
+export { RateLimiter } from "../../durable-objects/rate-limit/rate-limiter.ts";
 
 export default {
   fetch: app.fetch,

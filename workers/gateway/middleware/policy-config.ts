@@ -5,12 +5,10 @@ import type { GatewayApp } from "../env.ts";
 /**
  * Resolves the config this request runs under, once, before any route: a request
  * finishes on the version it started with even if a new one is rolled out meanwhile.
- * Identity stays anonymous until gateway keys land.
  */
 export function policyConfig() {
   return createMiddleware<GatewayApp>(async function policyConfigMiddleware(c, next) {
     c.set("config", await loadConfig(c.env.KEEPTRUSTS_POLICY_CONFIG));
-    c.set("identity", {});
     await next();
   });
 }

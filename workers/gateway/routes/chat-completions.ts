@@ -21,6 +21,7 @@ import { selectTargets } from "../routing/select-targets.ts";
 import { outputPolicyStream, type StreamOutcome } from "../streaming/output-policy-stream.ts";
 import { idleTimeout, sseResponseBody } from "../streaming/sse-response.ts";
 import { usageStream } from "../streaming/usage-stream.ts";
+import { assertModelAllowed } from "../middleware/key-auth.ts";
 import { readJson } from "./read-json.ts";
 
 /** `POST /v1/chat/completions`: input chain, upstream with fallback, output chain (streamed or not). */
@@ -75,6 +76,7 @@ chatCompletions.post("/chat/completions", async (c) => {
   const identity = c.get("identity");
   const requestId = c.get("requestId");
   const group = c.req.header("x-keeptrusts-consumer-group");
+  assertModelAllowed(c.get("grant")?.models, body.model);
   const targets = selectTargets(loaded.config, body.model, group);
   const context: PolicyContext = {
     identity,

@@ -8,6 +8,7 @@ import { embeddingsRequestSchema, type EmbeddingsRequest } from "../providers/op
 import { PROVIDERS } from "../providers/registry.ts";
 import { callUpstream } from "../routing/call-upstream.ts";
 import { selectTargets } from "../routing/select-targets.ts";
+import { assertModelAllowed } from "../middleware/key-auth.ts";
 import { readJson } from "./read-json.ts";
 
 /** `POST /v1/embeddings`: inputs go through the input chain (redacted or blocked) before they are embedded. */
@@ -17,6 +18,7 @@ embeddings.post("/embeddings", async (c) => {
   const body = (await readJson(c, embeddingsRequestSchema)) as EmbeddingsRequest;
   const loaded = c.get("config");
   const identity = c.get("identity");
+  assertModelAllowed(c.get("grant")?.models, body.model);
   const targets = selectTargets(
     loaded.config,
     body.model,

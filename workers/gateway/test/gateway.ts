@@ -45,7 +45,12 @@ export interface TestGateway {
 /** Runs the real gateway worker inside workerd with a config given as YAML text. */
 export function gateway(configYaml: string, bindings: Record<string, unknown> = {}): TestGateway {
   const contexts: ExecutionContext[] = [];
-  const testEnv = { ...env, KEEPTRUSTS_POLICY_CONFIG: configYaml, ...bindings } as GatewayEnv;
+  const testEnv = {
+    ...env,
+    KEEPTRUSTS_AUTH: "optional",
+    KEEPTRUSTS_POLICY_CONFIG: configYaml,
+    ...bindings,
+  } as GatewayEnv;
   const send = async (input: string, init?: RequestInit) => {
     const context = createExecutionContext();
     contexts.push(context);

@@ -25,13 +25,11 @@ describe("streamed chat completions", () => {
     const id = scriptId("sdk-stream");
     await script(id, [{ sse: textStream(["Hel", "lo ", "wor", "ld"]), frameDelayMs: 5 }]);
     const gw = gateway(openaiConfig(id), SECRETS);
-    const stream = await gw
-      .client()
-      .chat.completions.create({
-        model: "gpt-test",
-        stream: true,
-        messages: [{ role: "user", content: "hi" }],
-      });
+    const stream = await gw.client().chat.completions.create({
+      model: "gpt-test",
+      stream: true,
+      messages: [{ role: "user", content: "hi" }],
+    });
     let text = "";
     let finish: string | null = null;
     for await (const chunk of stream) {
