@@ -73,7 +73,17 @@ async function freshToken(world: World): Promise<string> {
   return token.id;
 }
 
+const audited = (
+  path: string,
+  action: string,
+  resourceId: ValidCall["resourceId"],
+  body?: unknown,
+): ValidCall => ({ path, action, resourceId, body });
 const idOf = (answer: Record<string, unknown>) => String(answer.id);
+const issuerBody = (issuer = `https://${unique("idp")}.example.com`) => ({
+  issuer,
+  jwks_url: "https://idp.example.com/jwks.json",
+});
 
 /** Every authenticated route of the control API. A route missing here fails the isolation test. */
 export const ROUTES: RouteRow[] = [
@@ -121,12 +131,7 @@ export const ROUTES: RouteRow[] = [
     crossTeam: (w) => [refused(`/v1/teams/${w.teamY.id}`, { description: "taken over" })],
     valid: async (w) => {
       const teamId = await freshTeam(w);
-      return {
-        path: `/v1/teams/${teamId}`,
-        body: { name: unique("renamed") },
-        action: "team.update",
-        resourceId: teamId,
-      };
+      return audited(`/v1/teams/${teamId}`, "team.update", teamId, { name: unique("renamed") });
     },
   },
   {
@@ -136,7 +141,7 @@ export const ROUTES: RouteRow[] = [
     crossTeam: (w) => [refused(`/v1/teams/${w.teamY.id}`)],
     valid: async (w) => {
       const teamId = await freshTeam(w);
-      return { path: `/v1/teams/${teamId}`, action: "team.delete", resourceId: teamId };
+      return audited(`/v1/teams/${teamId}`, "team.delete", teamId);
     },
   },
   {
@@ -161,12 +166,9 @@ export const ROUTES: RouteRow[] = [
     ],
     valid: async (w) => {
       const teamId = await freshTeam(w);
-      return {
-        path: `/v1/teams/${teamId}/members`,
-        body: { email: w.admin.email },
-        action: "team.member.add",
-        resourceId: teamId,
-      };
+      return audited(`/v1/teams/${teamId}/members`, "team.member.add", teamId, {
+        email: w.admin.email,
+      });
     },
   },
   {
@@ -181,12 +183,9 @@ export const ROUTES: RouteRow[] = [
     ],
     valid: async (w) => {
       const teamId = await freshTeamWithAdmin(w);
-      return {
-        path: `/v1/teams/${teamId}/members/${w.admin.userId}`,
-        body: { role: "admin" },
-        action: "team.member.role",
-        resourceId: teamId,
-      };
+      return audited(`/v1/teams/${teamId}/members/${w.admin.userId}`, "team.member.role", teamId, {
+        role: "admin",
+      });
     },
   },
   {
@@ -199,11 +198,7 @@ export const ROUTES: RouteRow[] = [
     crossTeam: (w) => [refused(`/v1/teams/${w.teamY.id}/members/${w.colleague.userId}`)],
     valid: async (w) => {
       const teamId = await freshTeamWithAdmin(w);
-      return {
-        path: `/v1/teams/${teamId}/members/${w.admin.userId}`,
-        action: "team.member.remove",
-        resourceId: teamId,
-      };
+      return audited(`/v1/teams/${teamId}/members/${w.admin.userId}`, "team.member.remove", teamId);
     },
   },
   {
@@ -222,12 +217,9 @@ export const ROUTES: RouteRow[] = [
     crossTeam: (w) => [refused(`/v1/members/${w.colleague.userId}`, { role: "viewer" })],
     valid: async (w) => {
       const person = await newMember(w.owner.key, "member", "audited");
-      return {
-        path: `/v1/members/${person.userId}`,
-        body: { role: "viewer" },
-        action: "member.role",
-        resourceId: person.userId,
-      };
+      return audited(`/v1/members/${person.userId}`, "member.role", person.userId, {
+        role: "viewer",
+      });
     },
   },
   {
@@ -237,11 +229,7 @@ export const ROUTES: RouteRow[] = [
     crossTeam: (w) => [refused(`/v1/members/${w.colleague.userId}`)],
     valid: async (w) => {
       const person = await newMember(w.owner.key, "member", "audited");
-      return {
-        path: `/v1/members/${person.userId}`,
-        action: "member.remove",
-        resourceId: person.userId,
-      };
+      return audited(`/v1/members/${person.userId}`, "member.remove", person.userId);
     },
   },
   {
@@ -283,7 +271,7 @@ export const ROUTES: RouteRow[] = [
         key: w.owner.key,
         body: { email: `${unique("revoked")}@example.com` },
       });
-      return { path: `/v1/invites/${invite.id}`, action: "invite.revoke", resourceId: invite.id };
+      return audited(`/v1/invites/${invite.id}`, "invite.revoke", invite.id);
     },
   },
   {
@@ -329,7 +317,7 @@ export const ROUTES: RouteRow[] = [
     ],
     valid: async (w) => {
       const id = await freshToken(w);
-      return { path: `/v1/tokens/${id}/rotate`, action: "token.rotate", resourceId: id };
+      return audited(`/v1/tokens/${id}/rotate`, "token.rotate", id);
     },
   },
   {
@@ -345,7 +333,7 @@ export const ROUTES: RouteRow[] = [
     ],
     valid: async (w) => {
       const id = await freshToken(w);
-      return { path: `/v1/tokens/${id}`, action: "token.revoke", resourceId: id };
+      return audited(`/v1/tokens/${id}`, "token.revoke", id);
     },
   },
   {
@@ -354,23 +342,15 @@ export const ROUTES: RouteRow[] = [
     crossOrg: (_a, v) => [
       {
         path: "/v1/end-user-issuers",
-        body: { issuer: v.issuer.issuer, jwks_url: "https://idp.example.com/jwks.json" },
+        body: issuerBody(v.issuer.issuer),
         expect: "created",
         echoes: [v.issuer.issuer],
       },
     ],
-    crossTeam: () => [
-      refused("/v1/end-user-issuers", {
-        issuer: `https://${unique("idp")}.example.com`,
-        jwks_url: "https://idp.example.com/jwks.json",
-      }),
-    ],
+    crossTeam: () => [refused("/v1/end-user-issuers", issuerBody())],
     valid: async () => ({
       path: "/v1/end-user-issuers",
-      body: {
-        issuer: `https://${unique("idp")}.example.com`,
-        jwks_url: "https://idp.example.com/jwks.json",
-      },
+      body: issuerBody(),
       action: "issuer.create",
       resourceId: idOf,
     }),
@@ -389,16 +369,9 @@ export const ROUTES: RouteRow[] = [
     valid: async (w) => {
       const issuer = await json<{ id: string }>("POST", "/v1/end-user-issuers", {
         key: w.owner.key,
-        body: {
-          issuer: `https://${unique("idp")}.example.com`,
-          jwks_url: "https://idp.example.com/jwks.json",
-        },
+        body: issuerBody(),
       });
-      return {
-        path: `/v1/end-user-issuers/${issuer.id}`,
-        action: "issuer.delete",
-        resourceId: issuer.id,
-      };
+      return audited(`/v1/end-user-issuers/${issuer.id}`, "issuer.delete", issuer.id);
     },
   },
   {
