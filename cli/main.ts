@@ -7,6 +7,7 @@ import { Command, CommanderError } from "commander";
 import { registerGatewayRun } from "./commands/gateway-run.ts";
 import { registerPolicyLint } from "./commands/policy-lint.ts";
 import { registerPolicySchema } from "./commands/policy-schema.ts";
+import { registerPolicyTest } from "./commands/policy-test.ts";
 import { BUG_EXIT_CODE, UserError } from "./user-error.ts";
 
 // Subcommands inherit exitOverride and showHelpAfterError, so usage errors raise here.
@@ -34,6 +35,7 @@ Examples:
   );
 registerPolicyLint(policy);
 registerPolicySchema(policy);
+registerPolicyTest(policy);
 
 const gateway = program
   .command("gateway")

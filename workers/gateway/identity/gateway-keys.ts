@@ -1,13 +1,15 @@
 import { and, eq } from "drizzle-orm";
 import { hashKey } from "../../db/api-key.ts";
 import { createDb } from "../../db/client.ts";
-import { apiKeys } from "../../db/schema.ts";
+import { apiKeys, teams } from "../../db/schema.ts";
 
 /** What a gateway key grants: who the caller is, and the limits that come with the key. */
 export interface GatewayKeyGrant {
   keyId: string;
   orgId: string;
   teamId: string | null;
+  /** The team's name: configs target teams by name (`teams: [legal]`). */
+  teamName: string | null;
   userId: string | null;
   role: string;
   models: readonly string[] | null;
@@ -44,16 +46,19 @@ export async function resolveGatewayKey(
   const hash = await hashKey(key);
   const cached = cache.get(hash);
   if (cached && cached.until > now) return cached.grant;
-  const [row] = await createDb(database)
-    .select()
+  const [found] = await createDb(database)
+    .select({ key: apiKeys, teamName: teams.name })
     .from(apiKeys)
+    .leftJoin(teams, and(eq(teams.id, apiKeys.teamId), eq(teams.orgId, apiKeys.orgId)))
     .where(and(eq(apiKeys.hash, hash), eq(apiKeys.kind, "gateway")))
     .limit(1);
+  const row = found?.key;
   const grant: GatewayKeyGrant | undefined = row
     ? {
         keyId: row.id,
         orgId: row.orgId,
         teamId: row.teamId,
+        teamName: found?.teamName ?? null,
         userId: row.userId,
         role: row.role,
         models: row.models ?? null,

@@ -55,7 +55,12 @@ export function keyAuth() {
         orgId: grant.orgId,
         keyId: grant.keyId,
         role: grant.role,
-        ...(grant.teamId ? { teamId: grant.teamId, teams: [grant.teamId] } : {}),
+        ...(grant.teamId
+          ? {
+              teamId: grant.teamId,
+              teams: [grant.teamId, ...(grant.teamName ? [grant.teamName] : [])],
+            }
+          : {}),
         ...(grant.userId ? { userId: grant.userId } : {}),
       };
       c.set("grant", grant);
