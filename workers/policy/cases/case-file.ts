@@ -1,7 +1,6 @@
-import { LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
 import type { ConfigError } from "../config/parse.ts";
-import { formatPath, locate } from "../config/locate.ts";
+import { formatPath, locate, parseYaml } from "../config/locate.ts";
 
 const verdict = z.enum(["allow", "redact", "block", "escalate"]);
 
@@ -56,22 +55,9 @@ const caseFileSchema = z.object({ cases: z.array(policyCaseSchema).min(1) }).str
 export function parseCaseFile(
   text: string,
 ): { ok: true; cases: PolicyCase[] } | { ok: false; errors: ConfigError[] } {
-  const lines = new LineCounter();
-  const document = parseDocument(text, { lineCounter: lines, prettyErrors: false });
-  if (document.errors.length > 0) {
-    return {
-      ok: false,
-      errors: document.errors.map((error) => {
-        const position = lines.linePos(error.pos[0]);
-        return {
-          path: "",
-          line: position.line,
-          column: position.col,
-          message: error.message.split("\n")[0] ?? error.message,
-        };
-      }),
-    };
-  }
+  const yaml = parseYaml(text);
+  if (!yaml.ok) return { ok: false, errors: yaml.errors };
+  const { document, lines } = yaml;
   const parsed = caseFileSchema.safeParse(document.toJS());
   if (parsed.success) return { ok: true, cases: parsed.data.cases };
   return {

@@ -1,5 +1,4 @@
-import type { LineCounter } from "yaml";
-import { isMap, isNode, type Document } from "yaml";
+import { isMap, isNode, LineCounter, parseDocument, type Document } from "yaml";
 import { z } from "zod";
 
 /** A path into the YAML document, as zod reports it. */
@@ -65,4 +64,32 @@ export function knownKeys(schema: z.ZodType, path: ConfigPath): string[] {
   }
   const last = current ? unwrap(current) : undefined;
   return last instanceof z.ZodObject ? Object.keys(last.shape) : [];
+}
+
+/** A YAML text parsed with positions, or its syntax errors, each with line and column. */
+export function parseYaml(
+  text: string,
+  options: { uniqueKeys?: boolean } = {},
+):
+  | { ok: true; document: Document; lines: LineCounter }
+  | { ok: false; errors: Array<{ path: string; line: number; column: number; message: string }> } {
+  const lines = new LineCounter();
+  const document = parseDocument(text, {
+    lineCounter: lines,
+    prettyErrors: false,
+    uniqueKeys: options.uniqueKeys ?? true,
+  });
+  if (document.errors.length === 0) return { ok: true, document, lines };
+  return {
+    ok: false,
+    errors: document.errors.map((error) => {
+      const position = lines.linePos(error.pos[0]);
+      return {
+        path: "",
+        line: position.line,
+        column: position.col,
+        message: error.message.split("\n")[0] ?? error.message,
+      };
+    }),
+  };
 }

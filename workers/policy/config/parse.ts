@@ -1,8 +1,8 @@
-import { LineCounter, parseDocument, type Document } from "yaml";
+import type { Document, LineCounter } from "yaml";
 import type { z } from "zod";
 import { POLICIES, resolvePolicyId } from "../policies/registry.ts";
 import { didYouMean } from "./did-you-mean.ts";
-import { formatPath, knownKeys, locate, type ConfigPath } from "./locate.ts";
+import { formatPath, knownKeys, locate, parseYaml, type ConfigPath } from "./locate.ts";
 import {
   documentSchema,
   targetingSchema,
@@ -241,26 +241,9 @@ function parseTargeting(raw: unknown, path: ConfigPath, errors: Collector) {
  * column; all errors are reported at once so a person can fix them in one pass.
  */
 export function parseConfig(text: string): ParseResult {
-  const lines = new LineCounter();
-  const document = parseDocument(text, {
-    lineCounter: lines,
-    prettyErrors: false,
-    uniqueKeys: true,
-  });
-  if (document.errors.length > 0) {
-    return {
-      ok: false,
-      errors: document.errors.map((error) => {
-        const position = lines.linePos(error.pos[0]);
-        return {
-          path: "",
-          line: position.line,
-          column: position.col,
-          message: error.message.split("\n")[0] ?? error.message,
-        };
-      }),
-    };
-  }
+  const yaml = parseYaml(text);
+  if (!yaml.ok) return { ok: false, errors: yaml.errors };
+  const { document, lines } = yaml;
   const errors = new Collector(document, lines);
   const raw: unknown = document.toJS();
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {

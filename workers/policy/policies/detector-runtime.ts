@@ -1,7 +1,20 @@
+import { z } from "zod";
 import { marker, type MarkerFormat } from "../detect/markers.ts";
 import { findPii, type PiiDetector, type Span } from "../detect/pii-patterns.ts";
 import type { InputVerdict, OutputVerdict, PolicyRuntime } from "../policy.ts";
 import type { Finding } from "../types.ts";
+
+/** The settings every detector policy shares: what to do, in which phases, with which markers. */
+export const detectorSettings = {
+  action: z.enum(["redact", "block", "log", "tokenize"]).default("redact"),
+  apply_to: z
+    .array(z.enum(["input", "output"]))
+    .min(1)
+    .default(["input", "output"]),
+  redaction: z
+    .strictObject({ marker_format: z.enum(["label", "mask", "hash", "redacted"]).default("label") })
+    .default({ marker_format: "label" }),
+};
 
 /** What a detector policy does with what it finds. */
 export interface DetectorOptions {

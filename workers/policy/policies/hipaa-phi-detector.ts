@@ -2,19 +2,12 @@ import { z } from "zod";
 import { phiHoldback } from "../detect/holdback.ts";
 import { PHI_DETECTORS, PHI_TYPES } from "../detect/phi-patterns.ts";
 import { definePolicy } from "../policy.ts";
-import { detectorRuntime } from "./detector-runtime.ts";
+import { detectorRuntime, detectorSettings } from "./detector-runtime.ts";
 
 const settings = z.strictObject({
+  ...detectorSettings,
   mode: z.enum(["hipaa_18"]).default("hipaa_18"),
-  action: z.enum(["redact", "block", "log", "tokenize"]).default("redact"),
   identifiers: z.array(z.enum(PHI_TYPES)).min(1).optional(),
-  apply_to: z
-    .array(z.enum(["input", "output"]))
-    .min(1)
-    .default(["input", "output"]),
-  redaction: z
-    .strictObject({ marker_format: z.enum(["label", "mask", "hash", "redacted"]).default("label") })
-    .default({ marker_format: "label" }),
 });
 
 /**

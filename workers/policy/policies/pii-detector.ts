@@ -3,10 +3,10 @@ import { piiHoldback } from "../detect/holdback.ts";
 import { detectorsFor, PII_TYPES, type PiiDetector } from "../detect/pii-patterns.ts";
 import { userPattern } from "../detect/user-pattern.ts";
 import { definePolicy } from "../policy.ts";
-import { detectorRuntime } from "./detector-runtime.ts";
+import { detectorRuntime, detectorSettings } from "./detector-runtime.ts";
 
 const settings = z.strictObject({
-  action: z.enum(["redact", "block", "log", "tokenize"]).default("redact"),
+  ...detectorSettings,
   types: z
     .array(z.enum(PII_TYPES))
     .min(1)
@@ -23,13 +23,6 @@ const settings = z.strictObject({
       }),
     )
     .default([]),
-  apply_to: z
-    .array(z.enum(["input", "output"]))
-    .min(1)
-    .default(["input", "output"]),
-  redaction: z
-    .strictObject({ marker_format: z.enum(["label", "mask", "hash", "redacted"]).default("label") })
-    .default({ marker_format: "label" }),
 });
 
 /**
