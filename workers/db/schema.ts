@@ -46,3 +46,4 @@ export const decisionEvents = sqliteTable(
 );
 
 export * from "./identity-schema.ts";
+export * from "./escalation-schema.ts";
