@@ -48,6 +48,7 @@ export default defineConfig(async () => {
             name: "control",
             include: ["workers/control/test/**/*.test.ts"],
             setupFiles: ["./test-support/apply-migrations.ts"],
+            globalSetup: ["./workers/control/test/global-setup.ts"],
           },
         },
       ],

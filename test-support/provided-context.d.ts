@@ -2,6 +2,8 @@
 declare module "vitest" {
   export interface ProvidedContext {
     upstreamUrl: string;
+    /** The fake OIDC issuer of the control tests (create tenants at `POST /_tenants`). */
+    oidcIssuer: string;
   }
 }
 

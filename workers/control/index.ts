@@ -5,6 +5,7 @@ import { authenticate } from "./auth/authenticate.ts";
 import type { ControlApp } from "./env.ts";
 import { onProblem, Problem, validationHook } from "./errors.ts";
 import { auditRoutes } from "./routes/audit.ts";
+import { authRoutes } from "./routes/auth.ts";
 import { bootstrapRoutes } from "./routes/bootstrap.ts";
 import { issuerRoutes } from "./routes/end-user-issuers.ts";
 import { inviteAcceptRoutes, inviteRoutes } from "./routes/invites.ts";
@@ -53,6 +54,7 @@ app.doc31("/v1/openapi.json", {
 });
 app.route("/", bootstrapRoutes);
 app.route("/", inviteAcceptRoutes);
+app.route("/", authRoutes);
 
 app.use("/v1/*", authenticate());
 app.route("/", meRoutes);
