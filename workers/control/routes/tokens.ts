@@ -15,7 +15,7 @@ import { forbidden, notFound, Problem } from "../errors.ts";
 import { findTeam } from "./teams.ts";
 import { controlRouter, IdParam, jsonBody, Name, responses } from "./route-kit.ts";
 
-const DURATION = /^(\d{1,4})([mhdw])$/;
+const DURATION = /^([1-9]\d{0,3})([mhdw])$/;
 const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const;
 
 /** `30d`, `12h`, `90m`, `2w` in milliseconds. */
