@@ -7,7 +7,9 @@ import { onProblem, Problem, validationHook } from "./errors.ts";
 import { auditRoutes } from "./routes/audit.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { bootstrapRoutes } from "./routes/bootstrap.ts";
+import { configurationRoutes } from "./routes/configurations.ts";
 import { issuerRoutes } from "./routes/end-user-issuers.ts";
+import { gatewayRoutes } from "./routes/gateways.ts";
 import { inviteAcceptRoutes, inviteRoutes } from "./routes/invites.ts";
 import { meRoutes } from "./routes/me.ts";
 import { memberRoutes } from "./routes/members.ts";
@@ -64,6 +66,8 @@ app.route("/", inviteRoutes);
 app.route("/", tokenRoutes);
 app.route("/", issuerRoutes);
 app.route("/", auditRoutes);
+app.route("/", configurationRoutes);
+app.route("/", gatewayRoutes);
 
 app.notFound(() => {
   throw new Problem(404, "not_found", "Not found", "no such endpoint on the control API");

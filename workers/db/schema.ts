@@ -37,6 +37,9 @@ export const decisionEvents = sqliteTable(
     totalTokens: integer("total_tokens"),
     content: text("content", { mode: "json" }),
     retentionDays: integer("retention_days"),
+    /** Shadow mode: the candidate version that judged the same request without enforcing, and its verdict. */
+    shadowVersion: text("shadow_version"),
+    shadowVerdict: text("shadow_verdict"),
   },
   (table) => [
     index("decision_events_created_at").on(table.createdAt),
@@ -47,3 +50,4 @@ export const decisionEvents = sqliteTable(
 
 export * from "./identity-schema.ts";
 export * from "./escalation-schema.ts";
+export * from "./configuration-schema.ts";

@@ -10,6 +10,10 @@ import type { GatewayKeyGrant } from "./identity/gateway-keys.ts";
 export type GatewayEnv = Env & {
   /** A policy-config.yaml as text; overrides the bundled one. */
   KEEPTRUSTS_POLICY_CONFIG?: string;
+  /** This hosted gateway's id in the control plane: it then serves the version rolled out to it. */
+  KEEPTRUSTS_GATEWAY_ID?: string;
+  /** How long versions read from the control plane are reused, in ms (default 5000). */
+  KEEPTRUSTS_CONFIG_CACHE_MS?: string;
   /** `kt gateway run --events-log`: receives each decision event as JSON. */
   EVENTS_LOG?: Fetcher;
 };
@@ -18,6 +22,8 @@ export type GatewayEnv = Env & {
 export interface GatewayVariables {
   requestId: string;
   config: LoadedConfig;
+  /** A candidate version running beside `config` without enforcing (shadow mode). */
+  shadow?: LoadedConfig;
   identity: Identity;
   /** The gateway key's grant, when the caller sent one. */
   grant?: GatewayKeyGrant;

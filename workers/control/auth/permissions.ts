@@ -20,6 +20,7 @@ export const PERMISSIONS = [
   "events:read",
   "spend:read",
   "spend:write",
+  "gateway:runtime",
 ] as const;
 /** One of {@link PERMISSIONS}. */
 export type Permission = (typeof PERMISSIONS)[number];

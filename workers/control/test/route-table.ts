@@ -1,4 +1,5 @@
 import { json, newMember, unique } from "./control.ts";
+import { CONFIGURATION_ROUTES } from "./route-table-configurations.ts";
 import type { World } from "./world.ts";
 
 /**
@@ -384,4 +385,5 @@ export const ROUTES: RouteRow[] = [
     ],
     crossTeam: () => [refused("/v1/audit")],
   },
+  ...CONFIGURATION_ROUTES,
 ];

@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { json, newMember, unique } from "./control.ts";
+import { sampleYaml } from "./route-table-configurations.ts";
 
 /** Someone in an org, with an access key of their org role. */
 export interface Person {
@@ -34,6 +35,8 @@ export interface World {
   /** A gateway key of team X, made by the member. */
   memberToken: { id: string; name: string };
   issuer: { id: string; issuer: string };
+  configuration: { id: string; name: string };
+  gateway: { id: string; name: string };
 }
 
 /** A PEM public key (Ed25519) the issuer routes accept. */
@@ -105,6 +108,22 @@ export async function populateOrg(label: string): Promise<World> {
     key,
     body: { issuer: `https://${unique(label)}.example.com`, public_key_pem: await publicKeyPem() },
   });
+  const configuration = await json<{ configuration: { id: string; name: string } }>(
+    "POST",
+    "/v1/configurations",
+    {
+      key,
+      body: { name: unique(`${label}-config`), yaml: sampleYaml(), status: "active" },
+    },
+  );
+  const gateway = await json<{ id: string; name: string }>("POST", "/v1/gateways", {
+    key,
+    body: {
+      name: unique(`${label}-gw`),
+      kind: "managed",
+      configuration: configuration.configuration.id,
+    },
+  });
   return {
     orgId: created.org.id,
     orgName,
@@ -120,6 +139,8 @@ export async function populateOrg(label: string): Promise<World> {
     gatewayToken: { id: gatewayToken.id, name: gatewayToken.name },
     memberToken: { id: memberToken.id, name: memberToken.name },
     issuer: { id: issuer.id, issuer: issuer.issuer },
+    configuration: { id: configuration.configuration.id, name: configuration.configuration.name },
+    gateway: { id: gateway.id, name: gateway.name },
   };
 }
 
@@ -145,6 +166,10 @@ export function identifiersOf(world: World): string[] {
     world.memberToken.name,
     world.issuer.id,
     world.issuer.issuer,
+    world.configuration.id,
+    world.configuration.name,
+    world.gateway.id,
+    world.gateway.name,
   ];
 }
 
@@ -168,12 +193,16 @@ const ORG_TABLES: Record<string, string> = {
  * `last_used_at` is left out: reading with a key legitimately stamps it.
  */
 export async function snapshotOrg(orgId: string): Promise<Record<string, unknown[]>> {
-  const snapshot: Record<string, unknown[]> = {};
-  for (const [table, query] of Object.entries(ORG_TABLES)) {
-    const rows = (await env.DB.prepare(query).bind(orgId).all<Record<string, unknown>>()).results;
-    snapshot[table] = rows.map(({ last_used_at: _lastUsed, ...rest }) => rest);
-  }
-  return snapshot;
+  const tables = Object.keys(ORG_TABLES);
+  const answers = await env.DB.batch<Record<string, unknown>>(
+    Object.values(ORG_TABLES).map((query) => env.DB.prepare(query).bind(orgId)),
+  );
+  return Object.fromEntries(
+    answers.map((answer, index) => [
+      tables[index] ?? String(index),
+      answer.results.map(({ last_used_at: _lastUsed, ...rest }) => rest),
+    ]),
+  );
 }
 
 /** How many rows an org has per table (the shape a failure message can show at a glance). */

@@ -13,7 +13,7 @@ export interface LoadedConfig {
   chain: CompiledChain;
   /** SHA-256 of the YAML text, hex. */
   hash: string;
-  source: "bundled" | "environment";
+  source: "bundled" | "environment" | "control-plane";
 }
 
 const cache = new Map<string, Promise<LoadedConfig>>();
@@ -43,18 +43,28 @@ async function load(text: string, source: LoadedConfig["source"]): Promise<Loade
   };
 }
 
-/**
- * The config this isolate serves: KEEPTRUSTS_POLICY_CONFIG when set, else the
- * bundled policy-config.yaml. Parsed and compiled once per distinct text.
- */
-export function loadConfig(environmentText: string | undefined): Promise<LoadedConfig> {
-  const text = environmentText ?? bundledConfig;
-  let loaded = cache.get(text);
+/** Parses and compiles a config text once per distinct text and source. */
+export function loadConfigText(
+  text: string,
+  source: LoadedConfig["source"],
+): Promise<LoadedConfig> {
+  const key = `${source}\u0000${text}`;
+  let loaded = cache.get(key);
   if (!loaded) {
     if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value as string);
-    loaded = load(text, environmentText === undefined ? "bundled" : "environment");
-    loaded.catch(() => cache.delete(text));
-    cache.set(text, loaded);
+    loaded = load(text, source);
+    loaded.catch(() => cache.delete(key));
+    cache.set(key, loaded);
   }
   return loaded;
+}
+
+/**
+ * The config this isolate serves when the control plane names none:
+ * KEEPTRUSTS_POLICY_CONFIG when set, else the bundled policy-config.yaml.
+ */
+export function loadConfig(environmentText: string | undefined): Promise<LoadedConfig> {
+  return environmentText === undefined
+    ? loadConfigText(bundledConfig, "bundled")
+    : loadConfigText(environmentText, "environment");
 }

@@ -1,4 +1,10 @@
-import type { Identity, PolicyDecision } from "../../policy/index.ts";
+import {
+  runInput,
+  type ChatMessage,
+  type Identity,
+  type PolicyContext,
+  type PolicyDecision,
+} from "../../policy/index.ts";
 import type { LoadedConfig } from "../config/loaded-config.ts";
 import type { Attempt } from "../routing/call-upstream.ts";
 import type { DecisionEvent } from "./decision-event.ts";
@@ -7,6 +13,7 @@ import type { DecisionEvent } from "./decision-event.ts";
 export interface EventFacts {
   requestId: string;
   loaded: LoadedConfig;
+  gatewayId?: string;
   identity: Identity;
   endpoint: DecisionEvent["endpoint"];
   model: string;
@@ -33,6 +40,27 @@ export interface EventFacts {
   redactedAnswer?: string | null;
   /** `tokenize` placeholders: the answer the caller got has the values back, the event must not. */
   tokens?: ReadonlyMap<string, string>;
+  /** Shadow mode: the candidate version's verdict on the same input, never enforced. */
+  shadow?: { version: string; verdict: string };
+}
+
+/**
+ * Runs the shadow candidate's input chain on the same request, for the event only:
+ * its verdict is recorded beside the enforced one so differences can be reviewed
+ * before anyone promotes it.
+ */
+export function shadowOf(
+  shadow: LoadedConfig | undefined,
+  messages: readonly ChatMessage[],
+  context: PolicyContext,
+): Pick<EventFacts, "shadow"> {
+  if (!shadow) return {};
+  return {
+    shadow: {
+      version: shadow.config.pack.version,
+      verdict: runInput(shadow.chain, messages, context).action,
+    },
+  };
 }
 
 function retokenize(
@@ -69,7 +97,7 @@ export function buildEvent(facts: EventFacts): DecisionEvent {
       user_id: facts.identity.userId ?? null,
       key_id: facts.identity.keyId ?? null,
     },
-    gateway_id: null,
+    gateway_id: facts.gatewayId ?? null,
     config: {
       name: facts.loaded.config.pack.name,
       version: facts.loaded.config.pack.version,
@@ -97,6 +125,7 @@ export function buildEvent(facts: EventFacts): DecisionEvent {
           }
         : null,
     retention_days: audit?.retention_days ?? null,
+    shadow: facts.shadow ?? null,
   };
 }
 

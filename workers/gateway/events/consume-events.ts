@@ -32,6 +32,8 @@ function toRow(event: DecisionEvent): typeof decisionEvents.$inferInsert {
     totalTokens: event.usage?.total_tokens ?? null,
     content: event.content,
     retentionDays: event.retention_days,
+    shadowVersion: event.shadow?.version ?? null,
+    shadowVerdict: event.shadow?.verdict ?? null,
   };
 }
 

@@ -62,6 +62,8 @@ export const decisionEventSchema = z.object({
   /** The redacted conversation and answer, present only when the audit logger keeps content. */
   content: z.object({ messages: z.unknown(), answer: z.string().nullable() }).nullable(),
   retention_days: z.number().int().nullable(),
+  /** Shadow mode: the candidate version and what it would have decided. Absent in events from older gateways. */
+  shadow: z.object({ version: z.string(), verdict: z.string() }).nullable().default(null),
 });
 
 /** A decision event. */

@@ -1,5 +1,5 @@
 import { createMiddleware } from "hono/factory";
-import { loadConfig } from "../config/loaded-config.ts";
+import { resolveConfig } from "../config/control-plane-config.ts";
 import type { GatewayApp } from "../env.ts";
 
 /**
@@ -8,7 +8,11 @@ import type { GatewayApp } from "../env.ts";
  */
 export function policyConfig() {
   return createMiddleware<GatewayApp>(async function policyConfigMiddleware(c, next) {
-    c.set("config", await loadConfig(c.env.KEEPTRUSTS_POLICY_CONFIG));
+    const resolved = await resolveConfig(c.env, c.get("grant"), (work) =>
+      c.executionCtx.waitUntil(work),
+    );
+    c.set("config", resolved.loaded);
+    if (resolved.shadow) c.set("shadow", resolved.shadow);
     await next();
   });
 }

@@ -6,7 +6,7 @@ import {
   type InputOutcome,
   type PolicyContext,
 } from "../../policy/index.ts";
-import { buildEvent, verdictHeaders, type EventFacts } from "../events/build-event.ts";
+import { buildEvent, shadowOf, verdictHeaders, type EventFacts } from "../events/build-event.ts";
 import { sendEvent } from "../events/send-event.ts";
 import type { GatewayApp } from "../env.ts";
 import { GatewayError } from "../errors.ts";
@@ -22,6 +22,7 @@ import { outputPolicyStream, type StreamOutcome } from "../streaming/output-poli
 import { idleTimeout, sseResponseBody } from "../streaming/sse-response.ts";
 import { usageStream } from "../streaming/usage-stream.ts";
 import { assertModelAllowed } from "../middleware/key-auth.ts";
+import { ESCALATION_HEADER, openEscalation, redeemEscalation } from "../escalations/escalations.ts";
 import { readJson } from "./read-json.ts";
 
 /** `POST /v1/chat/completions`: input chain, upstream with fallback, output chain (streamed or not). */
@@ -36,11 +37,17 @@ function usageOf(usage: Usage | null | undefined) {
   };
 }
 
-/** Throws the 403 of a blocked or escalated request, after recording it. */
-function refuse(c: Context<GatewayApp>, input: InputOutcome, facts: EventFacts): never {
+/** Throws the 403 of a blocked or escalated request, after recording it (an escalation in its queue). */
+async function refuse(
+  c: Context<GatewayApp>,
+  input: InputOutcome,
+  facts: EventFacts,
+  body: ChatRequest,
+): Promise<never> {
   const escalated = input.action === "escalate";
   const policy = input.blockedBy?.policy ?? "unknown";
   const code = escalated ? "pending_review" : "policy_blocked";
+  const escalationId = escalated ? await openEscalation(c, input, facts, body) : undefined;
   c.executionCtx.waitUntil(
     sendEvent(
       c.env,
@@ -54,12 +61,15 @@ function refuse(c: Context<GatewayApp>, input: InputOutcome, facts: EventFacts):
     ),
   );
   const message = escalated
-    ? `the request needs human review (policy "${policy}")`
+    ? `the request needs human review (policy "${policy}"); retry with ${ESCALATION_HEADER}: ${escalationId} once it is allowed`
     : `the request was blocked by policy "${policy}": ${input.blockedBy?.reason ?? "blocked"}`;
   throw new GatewayError(403, code, message, {
     type: "permission_error",
-    headers: verdictHeaders(input.action, input.decisions),
-    extra: { policy },
+    headers: {
+      ...verdictHeaders(input.action, input.decisions),
+      ...(escalationId ? { [ESCALATION_HEADER]: escalationId } : {}),
+    },
+    extra: { policy, ...(escalationId ? { escalation_id: escalationId } : {}) },
   });
 }
 
@@ -89,6 +99,7 @@ chatCompletions.post("/chat/completions", async (c) => {
   const policyMs = performance.now() - started;
   const facts: EventFacts = {
     requestId,
+    gatewayId: c.env.KEEPTRUSTS_GATEWAY_ID,
     loaded,
     identity,
     endpoint: "chat.completions",
@@ -99,8 +110,13 @@ chatCompletions.post("/chat/completions", async (c) => {
     status: 200,
     policyMs,
     redactedMessages: input.messages,
+    ...shadowOf(c.get("shadow"), body.messages, context),
   };
-  if (input.action === "block" || input.action === "escalate") refuse(c, input, facts);
+  // A retry naming an approved escalation passes once; the escalation it answers is then moot.
+  const reviewed = c.req.header(ESCALATION_HEADER);
+  if (input.action === "block" || (input.action === "escalate" && reviewed === undefined))
+    await refuse(c, input, facts, body);
+  if (reviewed !== undefined) await redeemEscalation(c, reviewed, body, facts);
 
   const forward = upstreamBody(body, input);
   let answer: UpstreamAnswer;

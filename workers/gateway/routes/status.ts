@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { loadConfig } from "../config/loaded-config.ts";
+import { resolveConfig } from "../config/control-plane-config.ts";
 import type { GatewayApp } from "../env.ts";
 import { GatewayError } from "../errors.ts";
 
@@ -8,7 +8,9 @@ export const status = new Hono<GatewayApp>();
 
 status.get("/health", async (c) => {
   try {
-    const loaded = await loadConfig(c.env.KEEPTRUSTS_POLICY_CONFIG);
+    const { loaded } = await resolveConfig(c.env, undefined, (work) =>
+      c.executionCtx.waitUntil(work),
+    );
     return c.json({
       status: "ok",
       config: {
@@ -26,7 +28,9 @@ status.get("/health", async (c) => {
 });
 
 status.get("/keeptrusts/config", async (c) => {
-  const loaded = await loadConfig(c.env.KEEPTRUSTS_POLICY_CONFIG);
+  const { loaded, shadow } = await resolveConfig(c.env, undefined, (work) =>
+    c.executionCtx.waitUntil(work),
+  );
   const { pack, targets, consumerGroups, chain } = loaded.config;
   const environment = c.env as unknown as Record<string, unknown>;
   return c.json({
@@ -53,5 +57,6 @@ status.get("/keeptrusts/config", async (c) => {
         : "none",
     })),
     consumer_groups: consumerGroups,
+    shadow: shadow ? { version: shadow.config.pack.version, config_hash: shadow.hash } : null,
   });
 });
