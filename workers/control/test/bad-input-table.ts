@@ -1,3 +1,4 @@
+import { CONFIGURATION_BAD_ROWS } from "./bad-input-configurations.ts";
 import { unique } from "./control.ts";
 import type { World } from "./world.ts";
 
@@ -385,4 +386,5 @@ export const ROWS: BadRow[] = [
     params: (w) => ({ id: w.issuer.id }),
     cases: () => [],
   },
+  ...CONFIGURATION_BAD_ROWS,
 ];

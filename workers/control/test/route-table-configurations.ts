@@ -51,7 +51,7 @@ export const CONFIGURATION_ROUTES: RouteRow[] = [
         echoes: [v.configuration.name],
       },
     ],
-    crossTeam: (w) => [
+    crossTeam: () => [
       refused("/v1/configurations", { name: unique("member-config"), yaml: sampleYaml() }),
     ],
     valid: async () =>
@@ -115,7 +115,7 @@ export const CONFIGURATION_ROUTES: RouteRow[] = [
         configuration: v.configuration.id,
       }),
     ],
-    crossTeam: (w) => [refused("/v1/gateways", { name: unique("gw"), kind: "hosted" })],
+    crossTeam: () => [refused("/v1/gateways", { name: unique("gw"), kind: "hosted" })],
     valid: async () =>
       audited("/v1/gateways", "gateway.create", (answer) => String(answer.id), {
         name: unique("valid-gw"),
