@@ -194,7 +194,8 @@ tokenRoutes.openapi(
       userId: principal.userId,
       teamId,
       role,
-      scopes: body.scopes ?? null,
+      // A scoped key never mints a broader one: an access key made without scopes inherits its creator's.
+      scopes: body.type === "access" ? (body.scopes ?? principal.scopes?.slice() ?? null) : null,
       models: body.models ?? null,
       dailyBudget: body.daily_budget ?? null,
       configuration: body.configuration ?? null,
