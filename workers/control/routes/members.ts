@@ -1,10 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, inArray, isNull } from "drizzle-orm";
 import { createDb, type Db } from "../../db/client.ts";
 import { apiKeys, memberships, sessions, teamMembers, users } from "../../db/schema.ts";
 import { auditEntry } from "../audit.ts";
 import { requirePermission } from "../auth/permissions.ts";
-import { ORG_ROLES, type Principal } from "../auth/principal.ts";
+import { atLeast, ORG_ROLES, type Principal } from "../auth/principal.ts";
 import { forbidden, notFound, Problem } from "../errors.ts";
 import { controlRouter, jsonBody, responses } from "./route-kit.ts";
 
@@ -115,6 +115,17 @@ memberRoutes.openapi(
         .update(memberships)
         .set({ role })
         .where(and(eq(memberships.orgId, principal.orgId), eq(memberships.userId, target.user_id))),
+      // Keys carry the role they were made with: a demotion lowers those above the new role now.
+      db
+        .update(apiKeys)
+        .set({ role })
+        .where(
+          and(
+            eq(apiKeys.orgId, principal.orgId),
+            eq(apiKeys.userId, target.user_id),
+            inArray(apiKeys.role, [...ORG_ROLES.filter((candidate) => !atLeast(role, candidate))]),
+          ),
+        ),
       auditEntry(c, db, {
         action: "member.role",
         resourceType: "member",
