@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { and, eq, inArray, isNull, or } from "drizzle-orm";
 import { newId } from "../../db/api-key.ts";
 import { createDb, type Db } from "../../db/client.ts";
-import { apiKeys, memberships, teamMembers, teams, users } from "../../db/schema.ts";
+import { apiKeys, invites, memberships, teamMembers, teams, users } from "../../db/schema.ts";
 import { auditEntry } from "../audit.ts";
 import { canManageTeam, requirePermission, seesWholeOrg } from "../auth/permissions.ts";
 import { atLeast, type Principal } from "../auth/principal.ts";
@@ -222,6 +222,11 @@ teamRoutes.openapi(
         .update(apiKeys)
         .set({ teamId: null })
         .where(and(eq(apiKeys.orgId, principal.orgId), eq(apiKeys.teamId, team.id))),
+      // Invites naming the team keep inviting to the org (and no longer block the delete).
+      db
+        .update(invites)
+        .set({ teamId: null })
+        .where(and(eq(invites.orgId, principal.orgId), eq(invites.teamId, team.id))),
       db
         .delete(teamMembers)
         .where(and(eq(teamMembers.teamId, team.id), eq(teamMembers.orgId, principal.orgId))),
@@ -305,15 +310,13 @@ teamRoutes.openapi(
         `${body.email} is already in ${team.name}`,
       );
     await db.batch([
-      db
-        .insert(teamMembers)
-        .values({
-          teamId: team.id,
-          userId: member.id,
-          orgId: principal.orgId,
-          role: body.role,
-          createdAt: Date.now(),
-        }),
+      db.insert(teamMembers).values({
+        teamId: team.id,
+        userId: member.id,
+        orgId: principal.orgId,
+        role: body.role,
+        createdAt: Date.now(),
+      }),
       auditEntry(c, db, {
         action: "team.member.add",
         resourceType: "team",
