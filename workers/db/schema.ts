@@ -1,4 +1,4 @@
-import { index, integer, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /**
  * One row per governed request: what was decided, by which policies, under which
@@ -40,11 +40,20 @@ export const decisionEvents = sqliteTable(
     /** Shadow mode: the candidate version that judged the same request without enforcing, and its verdict. */
     shadowVersion: text("shadow_version"),
     shadowVerdict: text("shadow_verdict"),
+    /**
+     * Tamper evidence: events are chained per gateway as they are stored. `hash` is
+     * SHA-256 over `prev_hash` and the event's canonical JSON; `sequence` orders the chain.
+     */
+    chainId: text("chain_id"),
+    sequence: integer("sequence"),
+    prevHash: text("prev_hash"),
+    hash: text("hash"),
   },
   (table) => [
     index("decision_events_created_at").on(table.createdAt),
     index("decision_events_verdict").on(table.verdict, table.createdAt),
     index("decision_events_org").on(table.orgId, table.createdAt),
+    uniqueIndex("decision_events_chain").on(table.chainId, table.sequence),
   ],
 );
 

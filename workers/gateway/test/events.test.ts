@@ -1,5 +1,6 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
+import { chainHash } from "../../db/event-chain.ts";
 import worker from "../index.ts";
 import { describe, expect, it } from "vitest";
 import { openaiConfig, SECRETS, textStream } from "./configs.ts";
@@ -148,5 +149,36 @@ describe("decision events", () => {
       .bind(requestId)
       .first<{ n: number }>();
     expect(count?.n).toBe(1);
+  });
+});
+
+describe("the event hash chain", () => {
+  it("chains each gateway's events as they are stored, so any edit is detectable", async () => {
+    const gatewayId = `gw_chain_${Date.now()}`;
+    const gw = gateway(openaiConfig(scriptId("chain")), {
+      ...SECRETS,
+      KEEPTRUSTS_GATEWAY_ID: gatewayId,
+    });
+    const ids: string[] = [];
+    for (const content of ["one", "two ann@example.com", "three"]) {
+      const response = await chat(gw, { model: "gpt-test", messages: [{ role: "user", content }] });
+      ids.push(response.headers.get("x-keeptrusts-request-id") ?? "");
+    }
+    await gw.settle();
+    for (const id of ids) await storedEvent(id);
+    const rows = (
+      await env.DB.prepare("SELECT * FROM decision_events WHERE chain_id = ? ORDER BY sequence")
+        .bind(`local:${gatewayId}`)
+        .all<Record<string, unknown>>()
+    ).results;
+    expect(rows.map((row) => row.sequence)).toEqual([1, 2, 3]);
+    let previous: string | null = null;
+    for (const row of rows) {
+      expect(row.prev_hash).toBe(previous);
+      expect(row.hash).toBe(await chainHash(previous, row));
+      previous = row.hash as string;
+    }
+    const tampered = { ...rows[1], verdict: "allow" };
+    expect(await chainHash(rows[0]?.hash as string, tampered)).not.toBe(rows[1]?.hash);
   });
 });
