@@ -26,7 +26,7 @@ export default defineConfig(async () => {
           ],
           test: {
             name: "workers",
-            include: ["workers/gateway/test/**/*.test.ts"],
+            include: ["workers/gateway/test/**/*.test.ts", "durable-objects/**/*.test.ts"],
             setupFiles: ["./test-support/apply-migrations.ts"],
             globalSetup: ["./workers/gateway/test/global-setup.ts"],
           },

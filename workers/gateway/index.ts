@@ -28,6 +28,7 @@ app.notFound(() => {
 app.onError(onError);
 
 export { RateLimiter } from "../../durable-objects/rate-limit/rate-limiter.ts";
+export { EscalationDO } from "../../durable-objects/escalations/escalation-do.ts";
 
 export default {
   fetch: app.fetch,
