@@ -60,3 +60,4 @@ export const decisionEvents = sqliteTable(
 export * from "./identity-schema.ts";
 export * from "./escalation-schema.ts";
 export * from "./configuration-schema.ts";
+export * from "./export-schema.ts";
