@@ -20,6 +20,8 @@ export interface GatewayRunOptions {
   maxBodyBytes?: number;
   /** Refuse requests without a gateway key (`KEEPTRUSTS_AUTH=required`); off for local work. */
   requireKey?: boolean;
+  /** Receives each decision event in this process (`kt run --managed` forwards them to the control API). */
+  onEvent?: (event: unknown) => void;
 }
 
 /** A running gateway. */
@@ -53,6 +55,7 @@ function secretBindings(
 export async function startGateway(options: GatewayRunOptions): Promise<RunningGateway> {
   const scriptPath = await bundleWorker("workers/gateway/index.ts");
   const eventsLog = options.eventsLog;
+  const onEvent = options.onEvent;
   const miniflare = new Miniflare({
     modules: true,
     scriptPath,
@@ -74,13 +77,15 @@ export async function startGateway(options: GatewayRunOptions): Promise<RunningG
     ...(options.persistTo ? { d1Persist: path.join(options.persistTo, "d1") } : {}),
     queueProducers: { EVENTS: { queueName: "keeptrusts-events" } },
     queueConsumers: { "keeptrusts-events": { maxBatchSize: 100, maxBatchTimeout: 1 } },
-    ...(eventsLog
+    ...(eventsLog || onEvent
       ? {
           serviceBindings: {
             async EVENTS_LOG(request: Request) {
-              const line = `${JSON.stringify(await request.json())}\n`;
+              const event: unknown = await request.json();
+              onEvent?.(event);
+              const line = `${JSON.stringify(event)}\n`;
               if (eventsLog === "-") process.stdout.write(line);
-              else await appendFile(eventsLog, line);
+              else if (eventsLog) await appendFile(eventsLog, line);
               return new Response(null, { status: 204 });
             },
           },
