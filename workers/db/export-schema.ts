@@ -1,4 +1,4 @@
-import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 /** The filters an export (or an event listing) narrows decision events by. */
 export interface EventFilters {
@@ -58,4 +58,24 @@ export const orgSigningKeys = sqliteTable(
     retiredAt: integer("retired_at", { mode: "number" }),
   },
   (table) => [index("org_signing_keys_org").on(table.orgId, table.createdAt)],
+);
+
+/**
+ * What retention leaves of a deleted event: its place in the hash chain and
+ * nothing else (no identity, no content). Events expire per their own
+ * `retention_days`, so deletions can fall mid-chain; these links let an export
+ * bridge the gap and still verify. Links before a chain's first live event are
+ * no longer needed and are pruned too.
+ */
+export const eventChainLinks = sqliteTable(
+  "event_chain_links",
+  {
+    chainId: text("chain_id").notNull(),
+    sequence: integer("sequence").notNull(),
+    orgId: text("org_id"),
+    prevHash: text("prev_hash"),
+    hash: text("hash").notNull(),
+    deletedAt: integer("deleted_at", { mode: "number" }).notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.chainId, table.sequence] })],
 );
