@@ -72,7 +72,10 @@ export async function startGateway(options: GatewayRunOptions): Promise<RunningG
       ...secretBindings(options.configText, options.environment),
     },
     d1Databases: { DB: "keeptrusts" },
-    durableObjects: { RATE_LIMITER: "RateLimiter" },
+    durableObjects: {
+      RATE_LIMITER: "RateLimiter",
+      ESCALATIONS: { className: "EscalationDO", useSQLite: true },
+    },
     ...(options.persistTo ? { durableObjectsPersist: path.join(options.persistTo, "do") } : {}),
     ...(options.persistTo ? { d1Persist: path.join(options.persistTo, "d1") } : {}),
     queueProducers: { EVENTS: { queueName: "keeptrusts-events" } },
