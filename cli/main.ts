@@ -5,9 +5,15 @@
  */
 import { Command, CommanderError } from "commander";
 import { registerGatewayRun } from "./commands/gateway-run.ts";
+import { registerInit } from "./commands/init.ts";
+import { registerInvites } from "./commands/invites.ts";
+import { registerLogin } from "./commands/login.ts";
+import { registerMembers } from "./commands/members.ts";
 import { registerPolicyLint } from "./commands/policy-lint.ts";
 import { registerPolicySchema } from "./commands/policy-schema.ts";
 import { registerPolicyTest } from "./commands/policy-test.ts";
+import { registerTeam } from "./commands/team.ts";
+import { registerTokens } from "./commands/tokens.ts";
 import { BUG_EXIT_CODE, UserError } from "./user-error.ts";
 
 // Subcommands inherit exitOverride and showHelpAfterError, so usage errors raise here.
@@ -47,6 +53,57 @@ Example:
   $ kt gateway run --policy-config examples/first-gateway.yaml --events-log -`,
   );
 registerGatewayRun(gateway);
+
+// Admin commands over the control API (KEEPTRUSTS_API_URL, KEEPTRUSTS_API_TOKEN or kt login).
+registerInit(program);
+registerLogin(program);
+registerTeam(
+  program
+    .command("team")
+    .description("Create and list teams, and manage who is in them.")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ kt team create --name legal --description "Legal and compliance"
+  $ kt team add-member --team legal --email bob@example.com --role admin`,
+    ),
+);
+registerMembers(
+  program
+    .command("members")
+    .description("The org's members: list them, change their roles, remove them.")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ kt members list
+  $ kt members set-role --email bob@example.com --role viewer`,
+    ),
+);
+registerInvites(
+  program
+    .command("invites")
+    .description("Invite people to the org (and a team) with a one-time link.")
+    .addHelpText(
+      "after",
+      `
+Example:
+  $ kt invites create --email bob@example.com --role member --team legal`,
+    ),
+);
+registerTokens(
+  program
+    .command("tokens")
+    .description("Access keys for the control API and gateway keys for the gateway.")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ kt tokens create --type gateway --name support-bot --team-id support --expires-in 30d
+  $ kt tokens list`,
+    ),
+);
 
 /** The exit code for what escaped a command, after saying what went wrong. */
 function report(error: unknown): number {
