@@ -14,6 +14,8 @@ export type ControlBindings = ControlEnv & {
   KEEPTRUSTS_OIDC_ISSUER?: string;
   KEEPTRUSTS_OIDC_CLIENT_ID?: string;
   KEEPTRUSTS_OIDC_CLIENT_SECRET?: string;
+  /** Seals the orgs' evidence signing keys in D1 (AES-GCM via HKDF). Unset: stored as plaintext. */
+  KEEPTRUSTS_SIGNING_SECRET?: string;
 };
 
 /** Per-request values set by the control worker's middleware. */
