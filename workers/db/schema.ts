@@ -61,3 +61,4 @@ export * from "./identity-schema.ts";
 export * from "./escalation-schema.ts";
 export * from "./configuration-schema.ts";
 export * from "./export-schema.ts";
+export * from "./wallet-schema.ts";
