@@ -12,6 +12,7 @@ import { registerMembers } from "./commands/members.ts";
 import { registerPolicyLint } from "./commands/policy-lint.ts";
 import { registerPolicySchema } from "./commands/policy-schema.ts";
 import { registerPolicyTest } from "./commands/policy-test.ts";
+import { registerRun } from "./commands/run-managed.ts";
 import { registerTeam } from "./commands/team.ts";
 import { registerTokens } from "./commands/tokens.ts";
 import { BUG_EXIT_CODE, UserError } from "./user-error.ts";
@@ -53,6 +54,7 @@ Example:
   $ kt gateway run --policy-config examples/first-gateway.yaml --events-log -`,
   );
 registerGatewayRun(gateway);
+registerRun(program);
 
 // Admin commands over the control API (KEEPTRUSTS_API_URL, KEEPTRUSTS_API_TOKEN or kt login).
 registerInit(program);
