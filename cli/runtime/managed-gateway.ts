@@ -218,6 +218,7 @@ export async function startManagedGateway(
       plane.lastError = answer.message;
       return;
     }
+    if (!plane.reachable) options.say(`control plane reachable again (${options.apiUrl})`);
     plane.reachable = true;
     plane.lastSuccessAt = Date.now();
     plane.lastError = null;
