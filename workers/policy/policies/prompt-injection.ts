@@ -47,6 +47,8 @@ interface Hit {
 }
 
 const UNTRUSTED_ROLES = new Set(["tool", "function"]);
+// eslint-disable-next-line no-control-regex -- the test is for anything outside ASCII
+const NON_ASCII = /[^\u0000-\u007f]/;
 
 /**
  * Detects attempts to override instructions, extract the system prompt, jailbreak
@@ -80,7 +82,8 @@ export const promptInjection = definePolicy({
     const scan = (text: string): Hit[] => {
       const variants: Array<{ text: string; encoding?: string }> = [{ text }];
       let plain = text;
-      if (encoding.normalize_unicode) {
+      // NFKC leaves ASCII as it is, and every invisible character is outside ASCII.
+      if (encoding.normalize_unicode && NON_ASCII.test(text)) {
         plain = normalizeUnicode(plain);
         if (plain !== text) variants.push({ text: plain, encoding: "unicode" });
       }
