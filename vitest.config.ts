@@ -35,12 +35,16 @@ export default defineConfig(async () => {
           plugins: [
             cloudflareTest({
               wrangler: { configPath: "./workers/control/wrangler.toml" },
+              // The control worker plus the EscalationDO it reaches in the gateway worker
+              // (script_name) in production: here the class runs beside it, same code.
+              main: "./workers/control/test/test-main.ts",
               miniflare: {
                 bindings: {
                   TEST_MIGRATIONS: migrations,
                   KEEPTRUSTS_SESSION_SECRET: "test-session-secret-at-least-32-characters",
                   KEEPTRUSTS_BOOTSTRAP_TOKEN: "test-bootstrap-token",
                 },
+                durableObjects: { ESCALATIONS: { className: "EscalationDO", useSQLite: true } },
               },
             }),
           ],

@@ -9,6 +9,7 @@ import { authRoutes } from "./routes/auth.ts";
 import { bootstrapRoutes } from "./routes/bootstrap.ts";
 import { configurationRoutes } from "./routes/configurations.ts";
 import { issuerRoutes } from "./routes/end-user-issuers.ts";
+import { escalationRoutes } from "./routes/escalations.ts";
 import { gatewayRoutes } from "./routes/gateways.ts";
 import { inviteAcceptRoutes, inviteRoutes } from "./routes/invites.ts";
 import { meRoutes } from "./routes/me.ts";
@@ -66,6 +67,7 @@ app.route("/", inviteRoutes);
 app.route("/", tokenRoutes);
 app.route("/", issuerRoutes);
 app.route("/", auditRoutes);
+app.route("/", escalationRoutes);
 app.route("/", configurationRoutes);
 app.route("/", gatewayRoutes);
 

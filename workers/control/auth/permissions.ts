@@ -18,6 +18,8 @@ export const PERMISSIONS = [
   "configurations:read",
   "configurations:write",
   "events:read",
+  "escalations:read",
+  "escalations:write",
   "spend:read",
   "spend:write",
   "gateway:runtime",
@@ -34,6 +36,7 @@ const READ: Permission[] = [
   "issuers:read",
   "configurations:read",
   "events:read",
+  "escalations:read",
   "spend:read",
 ];
 
@@ -54,6 +57,9 @@ export const ROLE_PERMISSIONS: Readonly<Record<OrgRole, ReadonlySet<Permission>>
     "tokens:write",
     "configurations:read",
     "events:read",
+    // Reviewing: the escalation routes narrow members to the teams they administer.
+    "escalations:read",
+    "escalations:write",
     "spend:read",
   ]),
   viewer: new Set(READ),

@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { json, newMember, unique } from "./control.ts";
+import { seedEscalations, type EscalationSeeds } from "./escalation-fixtures.ts";
 import { sampleYaml } from "./route-table-configurations.ts";
 
 /** Someone in an org, with an access key of their org role. */
@@ -37,6 +38,7 @@ export interface World {
   issuer: { id: string; issuer: string };
   configuration: { id: string; name: string };
   gateway: { id: string; name: string };
+  escalations: EscalationSeeds;
 }
 
 /** A PEM public key (Ed25519) the issuer routes accept. */
@@ -124,6 +126,13 @@ export async function populateOrg(label: string): Promise<World> {
       configuration: configuration.configuration.id,
     },
   });
+  const escalations = await seedEscalations(created.org.id, {
+    teamX: teamX.id,
+    teamY: teamY.id,
+    teamXKey: memberToken.id,
+    teamYKey: gatewayToken.id,
+    ownerId: created.user.id,
+  });
   return {
     orgId: created.org.id,
     orgName,
@@ -141,6 +150,7 @@ export async function populateOrg(label: string): Promise<World> {
     issuer: { id: issuer.id, issuer: issuer.issuer },
     configuration: { id: configuration.configuration.id, name: configuration.configuration.name },
     gateway: { id: gateway.id, name: gateway.name },
+    escalations,
   };
 }
 
@@ -170,6 +180,7 @@ export function identifiersOf(world: World): string[] {
     world.configuration.name,
     world.gateway.id,
     world.gateway.name,
+    ...Object.values(world.escalations),
   ];
 }
 
@@ -186,6 +197,8 @@ const ORG_TABLES: Record<string, string> = {
   sessions: "SELECT * FROM sessions WHERE org_id = ?1 ORDER BY id",
   end_user_issuers: "SELECT * FROM end_user_issuers WHERE org_id = ?1 ORDER BY id",
   audit_log: "SELECT * FROM audit_log WHERE org_id = ?1 ORDER BY id",
+  escalations: "SELECT * FROM escalations WHERE org_id = ?1 ORDER BY id",
+  escalation_trail: "SELECT * FROM escalation_trail WHERE org_id = ?1 ORDER BY escalation_id, seq",
 };
 
 /**
