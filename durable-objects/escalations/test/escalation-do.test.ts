@@ -124,7 +124,7 @@ describe("EscalationDO: claims", () => {
       const trail = (await stub.show(id, ORG))?.trail.map((entry) => entry.action);
       expect(trail).toEqual(["create", "claim"]);
     }
-  });
+  }, 60_000);
 
   it("renews for the owner, releases only for the owner, and refuses releasing an unclaimed one", async () => {
     const { orgId, stub } = queue();
@@ -209,7 +209,7 @@ describe("EscalationDO: resolutions", () => {
       ]);
       expect(results.filter((result) => result.ok)).toHaveLength(1);
     }
-  });
+  }, 60_000);
 
   it("belongs to the claim's owner while the claim holds", async () => {
     const { orgId, stub } = queue();
