@@ -149,6 +149,7 @@ export function runInput(
       action: verdict.action,
       reason: verdict.reason,
       findings: verdict.findings,
+      ...(verdict.disclose ? { disclose: true } : {}),
     });
     if (verdict.action === "block" || verdict.action === "escalate") {
       redactRest(running.slice(running.indexOf(item) + 1), segments, context);

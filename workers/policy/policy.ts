@@ -19,6 +19,8 @@ export interface InputVerdict {
   rewrites?: Map<number, string>;
   /** Placeholders put in by `tokenize`, with the values the answer must get back. */
   tokens?: Map<string, string>;
+  /** The policy asks that the types and counts it found be disclosed to the caller. */
+  disclose?: boolean;
 }
 
 /** A policy's judgement of a piece of output text (a whole answer, or a stream window). */

@@ -76,4 +76,6 @@ export interface PolicyDecision {
   action: VerdictAction | "skipped";
   reason?: string;
   findings: Finding[];
+  /** Set when the policy's settings ask for its findings' counts to be told to the caller. */
+  disclose?: boolean;
 }

@@ -137,8 +137,16 @@ export function verdictHeaders(
   const fired = decisions
     .filter((decision) => decision.action !== "allow" && decision.action !== "skipped")
     .map((decision) => `${decision.policy}=${decision.action}`);
+  const counts = new Map<string, number>();
+  for (const decision of decisions) {
+    if (!decision.disclose) continue;
+    for (const finding of decision.findings)
+      counts.set(finding.type, (counts.get(finding.type) ?? 0) + 1);
+  }
+  const redactions = [...counts].map(([type, count]) => `${type}=${count}`).join(",");
   return {
     "x-keeptrusts-verdict": verdict,
     ...(fired.length > 0 ? { "x-keeptrusts-policies": fired.join(",") } : {}),
+    ...(redactions ? { "x-keeptrusts-redactions": redactions } : {}),
   };
 }

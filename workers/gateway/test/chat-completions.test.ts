@@ -263,3 +263,26 @@ describe("escalation", () => {
     expect(await received(id)).toEqual([]);
   });
 });
+
+describe("redaction metadata", () => {
+  it("tells the caller the types and counts redacted when include_metadata is on, never the values", async () => {
+    const id = scriptId("metadata");
+    const gw = gateway(
+      openaiConfig(id, {
+        chain: "pii-detector",
+        policy: "  pii-detector:\n    redaction: {include_metadata: true}\n",
+      }),
+      SECRETS,
+    );
+    const response = await chat(gw, {
+      model: "gpt-test",
+      messages: [{ role: "user", content: "a@b.example, c@d.example, +1 415 555 0100" }],
+    });
+    expect(response.headers.get("x-keeptrusts-redactions")).toBe("email=2,phone=1");
+    const silent = await chat(
+      gateway(openaiConfig(scriptId("no-metadata"), { chain: "pii-detector" }), SECRETS),
+      { model: "gpt-test", messages: [{ role: "user", content: "a@b.example" }] },
+    );
+    expect(silent.headers.get("x-keeptrusts-redactions")).toBeNull();
+  });
+});

@@ -12,8 +12,12 @@ export const detectorSettings = {
     .min(1)
     .default(["input", "output"]),
   redaction: z
-    .strictObject({ marker_format: z.enum(["label", "mask", "hash", "redacted"]).default("label") })
-    .default({ marker_format: "label" }),
+    .strictObject({
+      marker_format: z.enum(["label", "mask", "hash", "redacted"]).default("label"),
+      /** Tell the caller what was redacted (types and counts, never values) in `x-keeptrusts-redactions`. */
+      include_metadata: z.boolean().default(false),
+    })
+    .default({ marker_format: "label", include_metadata: false }),
 };
 
 /** What a detector policy does with what it finds. */
@@ -22,6 +26,8 @@ export interface DetectorOptions {
   apply_to: readonly ("input" | "output")[];
   format: MarkerFormat;
   holdback: (text: string) => number;
+  /** Disclose the counts of what was found to the caller. */
+  disclose: boolean;
 }
 
 function reasonOf(spans: readonly { type: string }[]): string {
@@ -105,6 +111,7 @@ export function detectorRuntime(
             findings,
             rewrites,
             ...(tokens.size ? { tokens } : {}),
+            ...(options.disclose ? { disclose: true } : {}),
           };
         }
       : undefined,

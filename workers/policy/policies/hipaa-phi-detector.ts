@@ -30,6 +30,7 @@ export const hipaaPhiDetector = definePolicy({
         action: options.action,
         apply_to: options.apply_to,
         format: options.redaction.marker_format,
+        disclose: options.redaction.include_metadata,
         holdback: phiHoldback,
       },
     );

@@ -50,6 +50,7 @@ export const piiDetector = definePolicy({
       action: options.action,
       apply_to: options.apply_to,
       format: options.redaction.marker_format,
+      disclose: options.redaction.include_metadata,
       holdback: piiHoldback,
     });
   },
