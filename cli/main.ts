@@ -4,6 +4,7 @@
  * invalid config), 2 unusable input or a usage error, 70 a bug in `kt`.
  */
 import { Command, CommanderError } from "commander";
+import { registerEscalations } from "./commands/escalations.ts";
 import { registerGatewayRun } from "./commands/gateway-run.ts";
 import { registerInit } from "./commands/init.ts";
 import { registerInvites } from "./commands/invites.ts";
@@ -104,6 +105,20 @@ registerTokens(
 Examples:
   $ kt tokens create --type gateway --name support-bot --team-id support --expires-in 30d
   $ kt tokens list`,
+    ),
+);
+
+registerEscalations(
+  program
+    .command("escalations")
+    .description("The human review queue: list, show, claim, release and resolve escalations.")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ kt escalations list --status queued
+  $ kt escalations claim esc_4f1c…
+  $ kt escalations resolve esc_4f1c… --outcome allow --note "care team needs the summary"`,
     ),
 );
 

@@ -1,0 +1,214 @@
+import { rm } from "node:fs/promises";
+import path from "node:path";
+import { Log, LogLevel, Miniflare } from "miniflare";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { bundleWorker, ROOT } from "../runtime/bundle-gateway.ts";
+import { applyMigrations } from "../runtime/migrations.ts";
+import { runKt, temporaryFolder, type Finished } from "./run-kt.ts";
+
+const STARTUP_MS = 120_000;
+const SLOW_MS = 60_000;
+const CONFIG = `providers:
+  targets: [{id: m, provider: mock, model: mock-echo}]
+policies:
+  chain: [human-oversight]
+`;
+const ASK = { model: "mock-echo", messages: [{ role: "user", content: "Summarise the merger" }] };
+
+let miniflare: Miniflare | undefined;
+let api = "";
+let ownerKey = "";
+let gatewayKey = "";
+let config = "";
+
+/**
+ * The control API and the gateway as two workers of one workerd, wired as in
+ * production: the control worker reaches the gateway's EscalationDO through a
+ * cross-worker binding (script_name), and both share one D1 database.
+ */
+async function startBoth(): Promise<Miniflare> {
+  const [control, gateway] = await Promise.all([
+    bundleWorker("workers/control/index.ts"),
+    bundleWorker("workers/gateway/index.ts"),
+  ]);
+  const common = {
+    modules: true,
+    compatibilityDate: "2026-08-01",
+    d1Databases: { DB: "keeptrusts" },
+  };
+  return new Miniflare({
+    host: "127.0.0.1",
+    port: 0,
+    cf: false,
+    log: new Log(LogLevel.WARN),
+    workers: [
+      {
+        ...common,
+        name: "keeptrusts-control",
+        scriptPath: control,
+        modulesRoot: path.dirname(control),
+        bindings: {
+          KEEPTRUSTS_PUBLIC_URL: "http://127.0.0.1",
+          KEEPTRUSTS_SESSION_SECRET: "cli-escalations-session-secret-0123456789",
+          KEEPTRUSTS_BOOTSTRAP_TOKEN: "cli-escalations-bootstrap",
+        },
+        durableObjects: {
+          ESCALATIONS: {
+            className: "EscalationDO",
+            scriptName: "keeptrusts-gateway",
+            useSQLite: true,
+          },
+        },
+      },
+      {
+        ...common,
+        name: "keeptrusts-gateway",
+        scriptPath: gateway,
+        modulesRoot: path.dirname(gateway),
+        bindings: {
+          KEEPTRUSTS_AUTH: "required",
+          KEEPTRUSTS_MAX_BODY_BYTES: "1048576",
+          KEEPTRUSTS_POLICY_CONFIG: CONFIG,
+        },
+        durableObjects: {
+          RATE_LIMITER: "RateLimiter",
+          ESCALATIONS: { className: "EscalationDO", useSQLite: true },
+        },
+        queueProducers: { EVENTS: { queueName: "keeptrusts-events" } },
+        queueConsumers: { "keeptrusts-events": { maxBatchTimeout: 0.05 } },
+      },
+    ],
+  });
+}
+
+async function controlCall<T>(method: string, pathname: string, body: unknown, key?: string) {
+  const response = await fetch(`${api}${pathname}`, {
+    method,
+    headers: {
+      "content-type": "application/json",
+      "x-keeptrusts-bootstrap-token": "cli-escalations-bootstrap",
+      ...(key ? { authorization: `Bearer ${key}` } : {}),
+    },
+    body: JSON.stringify(body),
+  });
+  expect(response.status, await response.clone().text()).toBeLessThan(300);
+  return (await response.json()) as T;
+}
+
+async function ask(headers: Record<string, string> = {}): Promise<Response> {
+  const gateway = await miniflare?.getWorker("keeptrusts-gateway");
+  if (!gateway) throw new Error("the gateway is not running");
+  const response = await gateway.fetch("http://gateway.local/v1/chat/completions", {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      authorization: `Bearer ${gatewayKey}`,
+      ...headers,
+    },
+    body: JSON.stringify(ASK),
+  });
+  return response as unknown as Response;
+}
+
+function kt(args: string[]): Promise<Finished> {
+  return runKt(["escalations", ...args], {
+    env: { XDG_CONFIG_HOME: config, KEEPTRUSTS_API_URL: api, KEEPTRUSTS_API_TOKEN: ownerKey },
+  });
+}
+
+beforeAll(async () => {
+  config = await temporaryFolder();
+  miniflare = await startBoth();
+  api = (await miniflare.ready).origin;
+  await applyMigrations(await miniflare.getD1Database("DB"), path.join(ROOT, "d1-migrations"));
+  const org = await controlCall<{ access_key: string }>("POST", "/v1/bootstrap", {
+    org: "review-org",
+    email: "reviewer@example.com",
+  });
+  ownerKey = org.access_key;
+  const token = await controlCall<{ key: string }>(
+    "POST",
+    "/v1/tokens",
+    { type: "gateway", name: "legal-app" },
+    ownerKey,
+  );
+  gatewayKey = token.key;
+}, STARTUP_MS);
+
+afterAll(async () => {
+  await miniflare?.dispose();
+  await rm(config, { recursive: true, force: true });
+});
+
+describe("kt escalations", () => {
+  it(
+    "lists, shows, claims and resolves what the gateway escalated; the caller's retry then passes once",
+    async () => {
+      const refused = await ask();
+      expect(refused.status).toBe(403);
+      const id = ((await refused.json()) as { error: { escalation_id: string } }).error
+        .escalation_id;
+
+      const listed = await kt(["list", "--status", "queued"]);
+      expect(listed.code, listed.stderr).toBe(0);
+      expect(listed.stdout).toContain(id);
+      expect(listed.stdout).toMatch(/ID\s+STATUS\s+OUTCOME\s+REASON/);
+
+      const claimed = await kt(["claim", id, "--for", "1h"]);
+      expect(claimed.code, claimed.stderr).toBe(0);
+      expect(claimed.stdout).toContain(`Claimed ${id}`);
+
+      const shown = await kt(["show", id]);
+      expect(shown.code, shown.stderr).toBe(0);
+      expect(shown.stdout).toContain("user: Summarise the merger");
+      expect(shown.stdout).toMatch(/1\. .* create by gateway key_/);
+      expect(shown.stdout).toMatch(/2\. .* claim by user usr_/);
+
+      const resolved = await kt(["resolve", id, "--outcome", "allow", "--note", "board approved"]);
+      expect(resolved.code, resolved.stderr).toBe(0);
+      expect(resolved.stdout).toContain(`Resolved ${id}: allow.`);
+
+      const again = await kt(["resolve", id, "--outcome", "block", "--note", "too late"]);
+      expect(again.code).toBe(1);
+      expect(again.stderr).toContain("escalation_resolved");
+
+      const header = { "x-keeptrusts-escalation-id": id };
+      expect((await ask(header)).status).toBe(200);
+      const used = await ask(header);
+      expect(used.status).toBe(403);
+      expect(((await used.json()) as { error: { code: string } }).error.code).toBe(
+        "escalation_used",
+      );
+
+      const json = await kt(["list", "--status", "resolved", "--json"]);
+      const rows = JSON.parse(json.stdout) as Array<{
+        id: string;
+        outcome: string;
+        used_at: number;
+      }>;
+      expect(rows).toEqual([expect.objectContaining({ id, outcome: "allow" })]);
+      expect(rows[0]?.used_at).toBeGreaterThan(0);
+    },
+    SLOW_MS,
+  );
+
+  it(
+    "refuses what it cannot send: a missing note, an unknown outcome, a bad duration or time",
+    async () => {
+      for (const args of [
+        ["resolve", "esc_1", "--outcome", "allow"],
+        ["resolve", "esc_1", "--outcome", "maybe", "--note", "x"],
+        ["claim", "esc_1", "--for", "2w"],
+        ["list", "--from", "yesterday"],
+        ["list", "--status", "open"],
+      ]) {
+        const result = await kt(args);
+        expect(result.code, args.join(" ")).toBe(2);
+      }
+      const unknown = await kt(["show", `esc_${"0".repeat(32)}`]);
+      expect(unknown.code).toBe(1);
+      expect(unknown.stderr).toContain("not_found");
+    },
+    SLOW_MS,
+  );
+});
