@@ -9,18 +9,20 @@ const PRIVATE_KEY_LIMIT = 10_000;
 const KEY_END = /-----END [A-Z ]{0,20}PRIVATE KEY(?: BLOCK)?-----/;
 
 const TAILS: readonly RegExp[] = [
-  // No spaces: emails, API keys, JWTs, IPs, passport and licence numbers.
+  // No spaces: emails, API keys, JWTs, IPs, passport and licence numbers, `14-Mar-`.
   /\S{1,128}$/,
   // Digits with separators: phones, cards, SSNs, numeric dates.
   /[+(]?\d[\d ()./-]{0,40}$/,
   // IBANs in groups of four.
   /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{1,4}){0,8} ?$/,
-  // Street addresses: a number then capitalised words, maybe a unit.
-  /\b\d{1,5}(?: [A-Z][a-z]{0,20}){0,5}(?: [A-Z][a-z]{0,10}\.?)?(?:,? ?(?:Apt|Suite|Unit|Ste|#)?\.? ?[A-Za-z0-9-]{0,6})? ?$/,
+  // Street addresses: a number then capitalised or ordinal words, maybe a unit.
+  /\b\d{1,5}[A-Z]?(?:-\d{1,5})?(?: (?:[A-Z][a-z'’]{0,20}\.?|\d{1,3}(?:st|nd|rd|th)?)){0,5}(?:,? ?(?:Apt|Apartment|Suite|Unit|Ste|Fl|Floor|Rm|Room|Flat|#)?\.? ?[A-Za-z0-9-]{0,6})? ?$/,
+  // Streets whose number comes last (Hauptstraße 12, Calle Mayor 5) or whose type comes first (12 rue de …).
+  /(?:\b[A-ZÄÖÜ][a-zäöüß]{2,30}(?:straße|strasse|str\.|weg|allee|platz|gasse|ring|damm|ufer)|\b(?:Calle|Avenida|Av\.|Plaza|Paseo|Via|Viale|Piazza|Corso|Rua|Travessa)(?: [\wÀ-ÿ'’-]{1,25}){0,4},?|\b\d{1,4},? (?:rue|avenue|boulevard|bd|place|impasse|chemin|allée|quai)(?: [\wÀ-ÿ'’-]{1,25}){0,4}) ?\d{0,4}$/i,
   // Context words whose value may still be on its way.
-  /\b(?:dob|d\.o\.b|date of birth|birth ?date|birthday|born|passport|driver'?s?|driving|licen[cs]e|DL|ssn|social security)\b[^\n]{0,40}$/i,
-  // Month-name dates.
-  /\b(?:\d{1,2} )?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?(?: \d{1,2},?)?(?: \d{0,4})? ?$/i,
+  /\b(?:dob|d\.o\.b|date[ _]of[ _]birth|birth[ _]?date|birthday|born|passport|driver'?s?|driving|licen[cs]e|DL|ssn|social[ _]security|api[_-]?key|apikey|secret|token|access[_-]?key|auth)\w{0,12}\b[^\n]{0,40}$/i,
+  // Month-name dates, with ordinals.
+  /\b(?:\d{1,2}(?:st|nd|rd|th)?[ -](?:of )?)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?(?:[ -]\d{1,2}(?:st|nd|rd|th)?,?)?(?:[ -]\d{0,4})? ?$/i,
 ];
 
 /** Characters at the end of `text` that must not be released yet. */
@@ -42,11 +44,20 @@ export function piiHoldback(text: string): number {
   return longest;
 }
 
-const PHI_CONTEXT_TAIL =
-  /\b(?:patient|pt|name|mr|mrs|ms|miss|resident|member|subject|kin|spouse|guardian|mother|father|mrn|medical record|med rec|chart|policy|insurance|beneficiary|subscriber|medicaid|medicare|account|acct|billing|licen[cs]e|certificate|cert|dea|npi|plate|tag|serial|device|udi|imei|fax|fingerprint|retina|iris|voiceprint|biometric|case|encounter|visit|specimen|accession|record|zip|postal|age|aged)\b[^\n]{0,48}$/i;
+const PHI_TAILS: readonly RegExp[] = [
+  // Context words after which a name or identifier may still come.
+  /\b(?:patient|pt|name|mr|mrs|ms|miss|resident|member|kin|spouse|guardian|mother|father|daughter|son|wife|husband|sister|brother|grand\w{0,8}|niece|nephew|partner|caregiver|contact|proxy|client|mrn|mr#|medical record|med rec|chart|policy|insurance|beneficiary|subscriber|medicaid|medicare|mbi|account|acct|billing|licen[cs]e|certificate|cert|dea|npi|plate|tag|serial|device|udi|imei|transmitter|pump|fax|faxed|fingerprint|retina|iris|voiceprint|biometric|case|encounter|visit|specimen|accession|study|record|zip|postal|age|aged)\b[^\n]{0,48}$/i,
+  // Capitalised words that may be a name, a city before its state, or a county; `… is a 67-year-old`.
+  /\b(?:Mc|Mac|O['’])?[A-Z][A-Za-z'’-]{0,20}(?:,? (?:[A-Z][A-Za-z'’.-]{0,20}|[A-Z]\.)){0,3},?(?: (?:is|was)(?: an?)?)?(?: \d{1,3}(?:[- ]?y\w{0,4})?)?(?: \d{0,5}(?:-\d{0,4})?)? ?$/,
+];
 
-/** The PII tails plus the clinical context words after which a name or identifier may still come. */
+/** The PII tails plus the clinical words and capitalised names that a PHI match may still grow from. */
 export function phiHoldback(text: string): number {
-  const context = PHI_CONTEXT_TAIL.exec(text.slice(-MAX_HOLDBACK))?.[0].length ?? 0;
-  return Math.max(piiHoldback(text), context);
+  const tail = text.slice(-MAX_HOLDBACK);
+  let longest = piiHoldback(text);
+  for (const pattern of PHI_TAILS) {
+    const match = pattern.exec(tail);
+    if (match && match[0].length > longest) longest = match[0].length;
+  }
+  return longest;
 }

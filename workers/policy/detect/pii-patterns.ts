@@ -1,4 +1,7 @@
+import { DATE_OF_BIRTH, dateParts } from "./dates.ts";
 import { passesLuhn } from "./luhn.ts";
+import { SECRET_DETECTORS } from "./secret-patterns.ts";
+import { STREET_ADDRESS } from "./street-address.ts";
 import {
   hasContextBefore,
   isIpv4,
@@ -29,69 +32,77 @@ export interface PiiDetector {
   /** Redact only this capture group (the pattern needs the `d` flag), e.g. the name after "Patient:". */
   group?: number;
   validate?: (match: string, text: string, index: number) => boolean;
+  /**
+   * Which of two overlapping matches wins (default 1): secrets (3) over values
+   * confirmed by their context (2) over shapes alone (1), so a licence number is
+   * not reported as a phone and a token in a URL is not reported as an email.
+   */
+  priority?: number;
 }
 
 const digitsOnly = (value: string): string => value.replace(/\D/g, "");
-const MONTHS =
-  "jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?";
-const MONTH_INDEX = [
-  "jan",
-  "feb",
-  "mar",
-  "apr",
-  "may",
-  "jun",
-  "jul",
-  "aug",
-  "sep",
-  "oct",
-  "nov",
-  "dec",
-];
-const VERSION_CONTEXT = /(?:\bv|\bversion|\bver\.?|\brelease|\bbuild)\s*$/i;
-const DOB_CONTEXT =
-  /\b(?:dob|d\.o\.b\.?|date of birth|birth ?date|birthday|born(?: on)?)\b[\s:,-]*$/i;
-const SSN_CONTEXT = /\b(?:ssn|social security(?: number| no\.?)?)\b[\s:#-]*$/i;
-const PASSPORT_CONTEXT = /\bpassport(?:\s+(?:no\.?|number|#))?[\s:#.-]*$/i;
+const VERSION_CONTEXT =
+  /(?:\bv|\bversion|\bver\.?|\brelease|\bbuild|\bfirmware|\bkernel|\brev|\bpatch|\bupgraded?(?:\s+(?:from|to))?|\bupdated?\s+to)\s*$/i;
+const VERSION_NEARBY =
+  /\b(?:v\d|version|release|build|firmware|kernel|upgraded?|updated?|downgraded?|reproduces?|installed|patch(?:ed)?)\b[^\n]{0,40}$/i;
+const IP_CONTEXT =
+  /\b(?:ips?|ipv4|address(?:es)?|addr|host|server|dns|resolver|ping|gateway|client|peer|proxy|egress|ingress|origin|nameservers?|connect(?:ed|ion)?|from|route|forwarded|remote)\b[^\n]{0,30}$/i;
+const SSN_CONTEXT = /\b(?:ssn|social[\s_]security(?:[\s_](?:number|no\.?|#))?)["'\s:#=.-]{0,6}$/i;
+const PASSPORT_CONTEXT =
+  /\bpassport(?:[\s_]?(?:no|num|number|#|id))?\.?\)?(?:\s+(?:number|no\.?))?(?:\s+(?:is|was))?["'\s:#=.(-]{0,8}(?:no\.?\s{0,2})?$/i;
 const LICENCE_CONTEXT =
-  /(?:\bdriver'?s?\s+licen[cs]e|\bdriving\s+licen[cs]e|\bDL)(?:\s+(?:no\.?|number|#))?[\s:#.-]*$/i;
+  /(?:\bdriver'?s?[\s_]?licen[cs]e|\bdriving[\s_]licen[cs]e|\bDL)(?:[\s_]?(?:no|num|number|#|id))?\.?(?:\s+(?:number|no\.?|id))?(?:\s+(?:is|was))?["'\s:#=.-]{0,6}$/i;
+const DOB_CONTEXT =
+  /\b(?:dob|d\.o\.b|date[\s_]?of[\s_]?birth|birth[\s_]?date|birthday|born(?:\s+on)?|geburtsdatum)\.?(?:\s{0,2}\([^)\n]{0,14}\))?(?:\s+(?:is|was))?["'\s:=.,-]{0,10}$/i;
 
-function dateParts(match: string): [number, number, number] | undefined {
-  const iso = /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$/.exec(match);
-  if (iso) return [Number(iso[1]), Number(iso[2]), Number(iso[3])];
-  const numeric = /^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$/.exec(match);
-  if (numeric) {
-    const [first, second, year] = [Number(numeric[1]), Number(numeric[2]), Number(numeric[3])];
-    // Month/day or day/month: accept when either reading is a real date.
-    return isRealDate(year, first, second) ? [year, first, second] : [year, second, first];
-  }
-  const words =
-    /^(?:(\d{1,2})\s+([a-z]+)\.?,?\s+(\d{4})|([a-z]+)\.?\s+(\d{1,2}),?\s+(\d{4}))$/i.exec(match);
-  if (!words) return undefined;
-  const monthName = (words[2] ?? words[4] ?? "").slice(0, 3).toLowerCase();
-  const day = Number(words[1] ?? words[5]);
-  return [Number(words[3] ?? words[6]), MONTH_INDEX.indexOf(monthName) + 1, day];
+/** Card numbers are compact or grouped as their brand prints them: 4-4-4-4(-3), Amex 4-6-5, Diners 4-6-4. */
+function isCardLayout(match: string): boolean {
+  const groups = match.split(/[ -]/).map((group) => group.length);
+  if (groups.length === 1) return true;
+  if (match.includes(" ") && match.includes("-")) return false;
+  const last = groups[groups.length - 1] ?? 0;
+  const layout = groups.join("-");
+  return (
+    (groups.slice(0, -1).every((size) => size === 4) && last <= 4) ||
+    layout === "4-6-5" ||
+    layout === "4-6-4"
+  );
 }
 
-/** The built-in detectors, by the `types` names used in configs. */
-export const PII_DETECTORS: Readonly<Record<string, PiiDetector>> = {
+/** Addresses that identify nobody: unspecified, loopback, broadcast, netmasks, network addresses, multicast. */
+function isHostIpv4(match: string): boolean {
+  const [a = 0, , , d = 0] = match.split(".").map(Number);
+  return a !== 0 && a !== 127 && a < 224 && d !== 0 && d !== 255;
+}
+
+function isHostIpv6(match: string): boolean {
+  const groups = match.split(":").filter((group) => group !== "" && !group.includes("."));
+  const mapped = match.includes(".");
+  return mapped ? isHostIpv4(match.slice(match.lastIndexOf(":") + 1)) : groups.length >= 2;
+}
+
+const PII_ONLY: Readonly<Record<string, PiiDetector>> = {
   email: {
     type: "email",
     category: "pii",
     label: "EMAIL",
-    pattern: /[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){1,8}/g,
-    validate: (match) => /\.[A-Za-z]{2,}$/.test(match),
+    pattern:
+      /(?<![\w.%+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){1,8}/g,
+    // An SSH remote (`git@github.com:org/repo`) is not a mailbox.
+    validate: (match, text, index) =>
+      /\.[A-Za-z]{2,}$/.test(match) && !/^:[\w~/]/.test(text.slice(index + match.length)),
   },
   phone: {
     type: "phone",
     category: "pii",
     label: "PHONE",
-    // +CC prefix, separated national groups, or a trunk-0 national number; bare digit runs are not phones.
+    // +CC international, NANP, and trunk-0 national layouts (UK, FR, DE, AU, JP);
+    // never a slice of a longer run of digit groups, and bare digit runs are not phones.
     pattern:
-      /(?<![\w+.])(?:\+\d{1,3}[ .-]?(?:\(\d{1,4}\)|\d{1,4})(?:[ .-]?\d{2,4}){2,4}|(?:\(\d{3}\)\s?|\d{3}[ .-])\d{3}[ .-]\d{4}|0\d{1,4}[ -][1-9]\d{2,3}[ -]\d{3,4})(?![\w]|\.\d)/g,
+      /(?<![\w+.])(?<!\d[ .-])(?:\+\d{1,3}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]?\d{1,4}){1,5}|(?:1[ .-])?(?:\(\d{3}\)\s?|\d{3}[ .-])\d{3}[ .-]\d{4}|\(0\d{1,4}\) ?\d{3,4}[ .-]?\d{3,4}|0\d{1,4}[ -]\d{2,4}[ -]\d{3,4}|0\d{4} \d{6}|0[1-9]([ .-])\d{2}\1\d{2}\1\d{2}\1\d{2}|0\d{2,4}[ /]\d{6,8})(?![\w]|[ .-]?\d|\.\d)/g,
     validate: (match) => {
-      const length = digitsOnly(match).length;
-      return length >= 9 && length <= 15;
+      const digits = digitsOnly(match);
+      return digits.length >= 9 && digits.length <= 15 && new Set(digits).size >= 3;
     },
   },
   credit_card: {
@@ -101,22 +112,31 @@ export const PII_DETECTORS: Readonly<Record<string, PiiDetector>> = {
     pattern: /(?<![\d-])(?:\d[ -]?){12,18}\d(?![\d-])/g,
     validate: (match) => {
       const digits = digitsOnly(match);
-      return digits.length >= 13 && digits.length <= 19 && passesLuhn(digits);
+      return (
+        digits.length >= 13 &&
+        digits.length <= 19 &&
+        /^[2-6]/.test(digits) &&
+        !/^(\d)\1+$/.test(digits) &&
+        passesLuhn(digits) &&
+        isCardLayout(match)
+      );
     },
   },
   ssn: {
     type: "ssn",
     category: "pii",
     label: "SSN",
+    priority: 2,
     pattern: /(?<![\d-])(?:\d{3}-\d{2}-\d{4}|\d{3} \d{2} \d{4}|\d{9})(?![\d-])/g,
     validate: (match, text, index) =>
       isPlausibleSsn(match) &&
-      (/[- ]/.test(match) ? true : hasContextBefore(text, index, SSN_CONTEXT)),
+      (/[- ]/.test(match) ? true : hasContextBefore(text, index, SSN_CONTEXT, 32)),
   },
   iban: {
     type: "iban",
     category: "pii",
     label: "IBAN",
+    priority: 2,
     pattern: /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b/g,
     validate: (match) => passesIbanChecksum(match),
   },
@@ -126,25 +146,31 @@ export const PII_DETECTORS: Readonly<Record<string, PiiDetector>> = {
     label: "IP_ADDRESS",
     pattern:
       /(?<![\w.:])(?:\d{1,3}\.){3}\d{1,3}(?![\w]|\.\d)|(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|\d{1,3}(?:\.\d{1,3}){3})?(?![\w:])/g,
-    validate: (match, text, index) =>
-      match.includes(":")
-        ? isIpv6(match)
-        : isIpv4(match) && !hasContextBefore(text, index, VERSION_CONTEXT, 12),
+    validate: (match, text, index) => {
+      if (match.includes(":")) return isIpv6(match) && isHostIpv6(match);
+      if (!isIpv4(match) || !isHostIpv4(match)) return false;
+      if (hasContextBefore(text, index, VERSION_CONTEXT, 24)) return false;
+      // 1.2.3.4-shaped quads are usually versions; they are addresses when the text says so.
+      const [a = 0, b = 0, c = 0] = match.split(".").map(Number);
+      if (a >= 10 || b >= 10 || c >= 10) return true;
+      return (
+        hasContextBefore(text, index, IP_CONTEXT, 40) &&
+        !hasContextBefore(text, index, VERSION_NEARBY, 40)
+      );
+    },
   },
   date_of_birth: {
     type: "date_of_birth",
     category: "pii",
     label: "DATE_OF_BIRTH",
-    pattern: new RegExp(
-      `\\b(?:\\d{4}[-/.]\\d{1,2}[-/.]\\d{1,2}|\\d{1,2}[-/.]\\d{1,2}[-/.]\\d{4}|\\d{1,2}\\s+(?:${MONTHS})\\.?,?\\s+\\d{4}|(?:${MONTHS})\\.?\\s+\\d{1,2},?\\s+\\d{4})\\b`,
-      "gi",
-    ),
+    priority: 2,
+    pattern: DATE_OF_BIRTH,
     validate: (match, text, index) => {
       const parts = dateParts(match);
       return (
         parts !== undefined &&
         isRealDate(...parts) &&
-        hasContextBefore(text, index, DOB_CONTEXT, 30)
+        hasContextBefore(text, index, DOB_CONTEXT, 40)
       );
     },
   },
@@ -152,52 +178,33 @@ export const PII_DETECTORS: Readonly<Record<string, PiiDetector>> = {
     type: "street_address",
     category: "pii",
     label: "ADDRESS",
-    pattern:
-      /\b\d{1,5}(?: [A-Z][a-z]{1,20}){1,4} (?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Parkway|Pkwy|Circle|Cir|Highway|Hwy|Square|Sq)\b\.?(?:,? (?:Apt|Suite|Unit|Ste|#)\.? ?[A-Za-z0-9-]{1,6})?/g,
+    pattern: STREET_ADDRESS.pattern,
+    validate: STREET_ADDRESS.validate,
   },
   passport: {
     type: "passport",
     category: "pii",
     label: "PASSPORT",
+    priority: 2,
     pattern: /\b[A-Z0-9]{6,9}\b/g,
     validate: (match, text, index) =>
-      /\d/.test(match) && hasContextBefore(text, index, PASSPORT_CONTEXT, 30),
+      /\d/.test(match) && hasContextBefore(text, index, PASSPORT_CONTEXT, 40),
   },
   drivers_license: {
     type: "drivers_license",
     category: "pii",
     label: "DRIVERS_LICENSE",
-    pattern: /\b[A-Z0-9][A-Z0-9-]{4,14}\b/g,
+    priority: 2,
+    pattern: /\b(?:\d{3} \d{3} \d{3}|[A-Z0-9][A-Z0-9-]{4,17})\b/g,
     validate: (match, text, index) =>
-      /\d/.test(match) && hasContextBefore(text, index, LICENCE_CONTEXT, 30),
+      /\d/.test(match) && hasContextBefore(text, index, LICENCE_CONTEXT, 40),
   },
-  aws_access_key: {
-    type: "aws_access_key",
-    category: "secret",
-    label: "AWS_ACCESS_KEY",
-    pattern: /\b(?:AKIA|ASIA|AGPA|AIDA|AROA)[0-9A-Z]{16}\b/g,
-  },
-  api_key: {
-    type: "api_key",
-    category: "secret",
-    label: "API_KEY",
-    // GitHub, Slack, Stripe, OpenAI, Anthropic and Google key formats.
-    pattern:
-      /\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255}|xox[abprs]-[A-Za-z0-9-]{10,72}|(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{16,99}|sk-(?:proj-|ant-(?:api\d{2}-)?)?[A-Za-z0-9_-]{20,200}|AIza[0-9A-Za-z_-]{35})(?![A-Za-z0-9_-])/g,
-  },
-  private_key: {
-    type: "private_key",
-    category: "secret",
-    label: "PRIVATE_KEY",
-    pattern:
-      /-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----[A-Za-z0-9+/=\s:,-]{0,8192}?-----END (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----/g,
-  },
-  jwt: {
-    type: "jwt",
-    category: "secret",
-    label: "JWT",
-    pattern: /\beyJ[A-Za-z0-9_-]{8,2048}\.eyJ[A-Za-z0-9_-]{8,8192}\.[A-Za-z0-9_-]{8,1024}/g,
-  },
+};
+
+/** The built-in detectors, by the `types` names used in configs. */
+export const PII_DETECTORS: Readonly<Record<string, PiiDetector>> = {
+  ...PII_ONLY,
+  ...SECRET_DETECTORS,
 };
 
 /** Names accepted in `pii-detector.types`. `secrets` means every secret detector. */
@@ -217,12 +224,17 @@ export function detectorsFor(types: readonly string[]): PiiDetector[] {
   return [...names].flatMap((name) => PII_DETECTORS[name] ?? []);
 }
 
+interface Ranked extends Span {
+  priority: number;
+}
+
 /**
- * Finds every validated match of the given detectors, sorted by position, with
- * overlaps resolved in favour of the earlier (then longer) match.
+ * Finds every validated match of the given detectors, sorted by position. Of two
+ * overlapping matches the one of higher priority wins, then the earlier, then
+ * the longer.
  */
 export function findPii(text: string, detectors: readonly PiiDetector[]): Span[] {
-  const spans: Span[] = [];
+  const spans: Ranked[] = [];
   for (const detector of detectors) {
     detector.pattern.lastIndex = 0;
     for (const match of text.matchAll(detector.pattern)) {
@@ -230,15 +242,20 @@ export function findPii(text: string, detectors: readonly PiiDetector[]): Span[]
       const start = range ? range[0] : match.index;
       const value = range ? text.slice(range[0], range[1]) : match[0];
       if (detector.validate && !detector.validate(value, text, start)) continue;
-      spans.push({ start, end: start + value.length, type: detector.type });
+      spans.push({
+        start,
+        end: start + value.length,
+        type: detector.type,
+        priority: detector.priority ?? 1,
+      });
     }
   }
-  spans.sort((a, b) => a.start - b.start || b.end - a.end);
-  const kept: Span[] = [];
+  spans.sort((a, b) => a.start - b.start || b.priority - a.priority || b.end - a.end);
+  const kept: Ranked[] = [];
   for (const span of spans) {
     const last = kept[kept.length - 1];
-    if (last && span.start < last.end) continue;
-    kept.push(span);
+    if (!last || span.start >= last.end) kept.push(span);
+    else if (span.priority > last.priority) kept[kept.length - 1] = span;
   }
-  return kept;
+  return kept.map(({ start, end, type }) => ({ start, end, type }));
 }
