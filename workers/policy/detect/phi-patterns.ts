@@ -1,9 +1,21 @@
+import { clinicalDate, oldAge } from "./clinical-dates.ts";
+import { dateParts } from "./dates.ts";
+import { GEOGRAPHY } from "./geography.ts";
+import { GIVEN_NAMES } from "./given-names.ts";
 import { PII_DETECTORS, type PiiDetector } from "./pii-patterns.ts";
-import { hasContextBefore } from "./validators.ts";
+import { isRealDate } from "./validators.ts";
 
-const MONTHS =
-  "jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?";
-const NAME = "[A-Z][a-z'’-]{1,20}(?: [A-Z]\\.)?(?: [A-Z][a-z'’-]{1,20}){0,2}";
+const PART = "(?:Mc|Mac|O['’]|D['’])?[A-Z][a-z]{1,20}(?:-[A-Z][a-z]{1,20})?";
+const NAME = `${PART}(?: [A-Z]\\.)?(?: ${PART}){0,2}`;
+const UPPER = "(?:MC|MAC|O['’])?[A-Z]{2,20}(?:-[A-Z]{2,20})?";
+/** `OKAFOR, CHIDI` or `Lindqvist, Margaret A.`, as record headers write names. */
+const INVERTED = `${UPPER}, ${UPPER}(?: [A-Z]\\.?)?\\b|${PART}, ${PART}(?: [A-Z]\\.)?`;
+const INTRODUCERS =
+  "[Pp]atient(?:'s)?(?: [Nn]ame)?|[Pp]t\\.?|[Nn]ame|Mr\\.?|Mrs\\.?|Ms\\.?|Miss|[Rr]esident|[Mm]ember|[Nn]ext of kin|[Ss]pouse|[Gg]uardian|[Mm]other|[Ff]ather|[Dd]aughter|[Ss]on|[Ww]ife|[Hh]usband|[Ss]ister|[Bb]rother|[Gg]rand(?:son|daughter|mother|father)|[Nn]iece|[Nn]ephew|[Pp]artner|[Cc]aregiver|[Ee]mergency contact|[Ss]ubscriber|[Pp]roxy|[Cc]lient|this is|my name is|Re:|RE:";
+const INSTITUTION =
+  "Hospital|Clinic|Center|Centre|Medical|Health|Healthcare|University|County|Foundation|Institute|Pharmacy|Lab|Labs|Group|Associates|Memorial|Care|House|Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Parkway|Pkwy|Circle|Highway|Square|Loop|Trail";
+const NOT_NAMES =
+  /^(?:The|This|That|Is|Was|Has|Had|No|Not|None|Unknown|Reports?|States?|Denies|Presents?|Education|Instructions?|Information|Active|Care|Portal|Services?|Physician|Follow|Summary|History|Consent|Safety|Plan|Status|Experience|Satisfaction|Advocate|Identification|Demographics|Goals|Registration|Access|Records?|Problem|List|Rights|Responsibilities|Name|Account|Preferences|Assessment|Encounter|Portal|Notes?|Medications?|Allergies|Discharge|Admission|Visit|Call|Please|Thank|Thanks|Dear|Hello|Hi)\b/;
 
 function pii(type: string, overrides: Partial<PiiDetector> = {}): PiiDetector {
   const detector = PII_DETECTORS[type];
@@ -11,7 +23,7 @@ function pii(type: string, overrides: Partial<PiiDetector> = {}): PiiDetector {
   return { ...detector, category: "phi", ...overrides };
 }
 
-/** An identifier that follows a context phrase, such as `MRN: 00123456`. */
+/** An identifier that follows a context phrase, such as `MRN: 00123456` or `insurance card (ID W123…)`. */
 function afterContext(
   type: string,
   label: string,
@@ -22,21 +34,29 @@ function afterContext(
     type,
     category: "phi",
     label,
+    priority: 2,
     pattern: new RegExp(
-      `\\b(?:${context})(?:\\s{0,3}(?:no\\.?|number|num|#|id))?\\s{0,3}[:#=]?\\s{0,3}(${id})\\b`,
+      `\\b(?:${context})(?:\\s{0,3}(?:card|no\\.?|number|num|#|id|mbi|code)\\b){0,2}[\\s:#=(]{0,4}(?:(?:no\\.?|number|#|id)[\\s:#=.]{0,3})?(${id})\\b(?![/.-]\\d)`,
       "gid",
     ),
     group: 1,
-    validate: (value) => /\d/.test(value),
+    // A date after `visit` is a date, not a visit number.
+    validate: (value) => {
+      const date = dateParts(value);
+      return /\d/.test(value) && !(date && isRealDate(...date));
+    },
   };
 }
 
 /**
  * The 18 HIPAA Safe Harbor identifiers (45 CFR 164.514(b)(2)), as detectors.
- * Names, record numbers and other free-form identifiers are recognised by the
- * clinical context that introduces them; dates other than a bare year are PHI
- * whenever they appear, as are ages over 89. Full-face photographs are not text
- * and are out of scope of a text scanner.
+ * Names are recognised by the word that introduces them (`Patient:`, `Mrs.`,
+ * `daughter`), by a common given name followed by a family name, or by the
+ * `… is a 67-year-old` opening of a note; provider names (`Dr. …`) are not the
+ * patient's. Record numbers and other identifiers are recognised by their
+ * context; dates other than a bare year are PHI whenever they appear (a bare
+ * month/day only after a date word, so `pain 6/10` is not a date), as are ages
+ * over 89. Full-face photographs are not text and are out of scope.
  */
 export const PHI_DETECTORS: Readonly<Record<string, PiiDetector>> = {
   name: {
@@ -44,81 +64,81 @@ export const PHI_DETECTORS: Readonly<Record<string, PiiDetector>> = {
     category: "phi",
     label: "NAME",
     pattern: new RegExp(
-      `\\b(?:[Pp]atient(?:'s)?(?: [Nn]ame)?|[Pp]t\\.?|[Nn]ame|Mr\\.?|Mrs\\.?|Ms\\.?|Miss|[Rr]esident|[Mm]ember|[Ss]ubject|[Nn]ext of kin|[Ss]pouse|[Gg]uardian|[Mm]other|[Ff]ather)\\s{0,3}[:,-]?\\s{1,3}(${NAME})`,
+      `(?:\\b(?:${INTRODUCERS})\\s{0,3}[:,-]?\\s{1,3}|\\b(?<!(?:Dr|Doctor|Nurse|Prof|NP|PA|RN|MD)\\.? )(?=(?:${GIVEN_NAMES})(?: [A-Z]\\.)? (?!(?:${INSTITUTION})\\b)${PART}\\b(?! (?:${INSTITUTION})\\b))|\\b(?=${PART}(?: [A-Z]\\.)? ${PART},? (?:is|was) an? \\d{1,3}[- ]?(?:year|yo|y\\/o)))(${INVERTED}|${NAME})`,
       "gd",
     ),
     group: 1,
-    validate: (value) =>
-      !/^(?:The|This|That|Is|Was|Has|Had|No|Not|None|Unknown|Reports?|States?|Denies|Presents?)\b/.test(
-        value,
-      ),
+    priority: 2,
+    validate: (value) => !NOT_NAMES.test(value),
   },
   geography: {
     type: "geography",
     category: "phi",
     label: "LOCATION",
-    pattern:
-      /\b(?:\d{1,5}(?: [A-Z][a-z]{1,20}){1,4} (?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace)\b\.?|[A-Z]{2} \d{5}(?:-\d{4})?\b|(?:zip(?: ?code)?|postal code)\s{0,3}:?\s{0,3}\d{5}(?:-\d{4})?\b)/gi,
-    validate: (value) => !/^[a-z]{2} \d{5}$/.test(value),
+    pattern: GEOGRAPHY.pattern,
+    validate: GEOGRAPHY.validate,
   },
   date: {
     type: "date",
     category: "phi",
     label: "DATE",
-    pattern: new RegExp(
-      `\\b(?:\\d{4}-\\d{1,2}-\\d{1,2}|\\d{1,2}[/.-]\\d{1,2}[/.-](?:\\d{4}|\\d{2})|\\d{1,2}[/-]\\d{1,2}(?![/\\d.-])|\\d{1,2}(?:st|nd|rd|th)? (?:of )?(?:${MONTHS})\\.?(?:,? \\d{4})?|(?:${MONTHS})\\.? \\d{1,2}(?:st|nd|rd|th)?(?:,? \\d{4})?)\\b`,
-      "gi",
-    ),
-    validate: (value, text, index) =>
-      !hasContextBefore(
-        text,
-        index,
-        /\b(?:version|v|ratio|score|bp|blood pressure|page|pages|room)\s*$/i,
-        16,
-      ),
+    pattern: clinicalDate.pattern,
+    validate: clinicalDate.validate,
   },
   age_over_89: {
     type: "age_over_89",
     category: "phi",
     label: "AGE",
-    pattern:
-      /\b(?:9\d|1[0-4]\d)(?:[- ]years?[- ]old|[- ]y\/?o\b|[- ]yo\b)|\b(?:aged?|age:)\s{0,2}(?:9\d|1[0-4]\d)\b/gi,
+    pattern: oldAge,
   },
   // Before phone: a fax number is reported as a fax.
-  fax: afterContext("fax", "FAX", "fax", "\\+?[\\d(][\\d ().-]{6,18}\\d"),
+  fax: {
+    type: "fax",
+    category: "phi",
+    label: "FAX",
+    priority: 2,
+    pattern: /\+?[\d(](?<=\b[Ff]ax(?:ed)?\b[^\n\d+(]{0,24}\+?[\d(])[\d ().-]{6,18}\d(?![\d-])/g,
+    validate: (value) => value.replace(/\D/g, "").length >= 9,
+  },
   phone: pii("phone"),
   email: pii("email"),
   ssn: pii("ssn"),
   medical_record_number: afterContext(
     "medical_record_number",
     "MRN",
-    "mrn|medical record|med rec|chart|patient id|hospital number",
+    "mrn|mr#|medical record|med rec|chart|patient id|hospital number",
   ),
   health_plan_number: afterContext(
     "health_plan_number",
     "HEALTH_PLAN_ID",
-    "member id|member number|policy|health plan|insurance id|insurance|beneficiary|subscriber id|medicaid|medicare",
+    "member id|member number|policy|health plan|insurance id|insurance|beneficiary|subscriber id|medicaid|medicare|mbi",
   ),
   account_number: afterContext("account_number", "ACCOUNT", "account|acct|billing"),
-  license_number: afterContext("license_number", "LICENSE", "licen[cs]e|certificate|cert|dea|npi"),
+  license_number: afterContext(
+    "license_number",
+    "LICENSE",
+    "licen[cs]e|certificate|cert|dea|npi",
+    "\\d{3} \\d{3} \\d{3}|(?=[A-Z0-9-]{0,19}\\d)[A-Z0-9][A-Z0-9-]{3,19}",
+  ),
   vehicle_identifier: {
     type: "vehicle_identifier",
     category: "phi",
     label: "VEHICLE_ID",
+    priority: 2,
     pattern:
-      /\b(?:[A-HJ-NPR-Z0-9]{17}\b|(?<=\b(?:plate|license plate|tag)\s{0,3}(?:no\.?|number|#)?\s{0,3}:?\s{0,3})[A-Z0-9][A-Z0-9 -]{1,8}[A-Z0-9])/g,
+      /\b(?:[A-HJ-NPR-Z0-9]{17}\b|[A-Z0-9](?<=\b(?:plate|license plate|tag)\s{0,3}(?:no\.?|number|#)?\s{0,3}:?\s{0,3}[A-Z0-9])[A-Z0-9 -]{1,8}[A-Z0-9])/g,
     validate: (value) => /\d/.test(value) && (value.length !== 17 || /[A-Z]/.test(value)),
   },
   device_identifier: afterContext(
     "device_identifier",
     "DEVICE_ID",
-    "serial|device id|device|udi|imei|pacemaker|implant",
+    "serial|device id|device|udi|imei|pacemaker|implant|transmitter|pump",
   ),
   url: {
     type: "url",
     category: "phi",
     label: "URL",
-    pattern: /\b(?:https?:\/\/|www\.)[^\s<>"'()]{2,2048}/gi,
+    pattern: /\b(?:https?:\/\/|www\.)[^\s<>"'()]{2,2048}(?<![.,;:!?])/gi,
   },
   ip_address: pii("ip_address"),
   biometric_identifier: afterContext(
@@ -129,7 +149,7 @@ export const PHI_DETECTORS: Readonly<Record<string, PiiDetector>> = {
   unique_identifier: afterContext(
     "unique_identifier",
     "ID",
-    "case|encounter|visit|specimen|accession|lab id|study id|record",
+    "case|encounter|visit|specimen|accession|lab id|study id|study|record",
   ),
 };
 
