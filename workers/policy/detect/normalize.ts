@@ -91,12 +91,47 @@ const LEET: Readonly<Record<string, string>> = {
   $: "s",
 };
 const LOOKALIKE_PATTERN = new RegExp(`[${Object.keys(LOOKALIKES).join("")}]`, "g");
-const LEET_WORD = /\b(?=[a-z0-9@$]*[a-z])(?=[a-z0-9@$]*[013457@$])[a-z0-9@$]{3,}\b/gi;
-const SPACED_LETTERS = /\b(?:[A-Za-z][ .\-_]){3,}[A-Za-z]\b/g;
+const LEET_WORD = /\b(?=[a-z0-9@$]{0,63}[a-z])(?=[a-z0-9@$]{0,63}[013457@$])[a-z0-9@$]{2,64}\b/gi;
+const JOINER = /(?<=[A-Za-z])[._*~+|/-](?=[A-Za-z])/g;
+const DECORATION = /[\p{Extended_Pictographic}\p{So}*_`~\u2190-\u21FF]+/gu;
+const SPACE_RUN = /[ \t]{2,64}/g;
+const SPACED_LETTERS = /\b(?:[A-Za-z] ){3,64}[A-Za-z]\b/g;
+
+/** Words an attack is spelled with, to re-split `i g n o r e a l l` into `ignore all`. */
+const ATTACK_WORDS = new Set(
+  (
+    "a above act admin all an and answer are as assistant before bypass content context dan " +
+    "developer disable disregard do dump enable every everything filter filters first for " +
+    "forget full give guidelines hidden i ignore in initial instructions is jailbreak me " +
+    "message mode new no now of on only or output override please policy previous print " +
+    "prior prompt prompts repeat restrictions reveal rules safety say secret show system " +
+    "tell that the this to unfiltered unrestricted you your switch enter activate pretend " +
+    "roleplay translate write what were told given god sudo root debug maintenance"
+  ).split(" "),
+);
+
+/** Splits a run of letters into attack words, or returns it whole when it does not split. */
+function segment(run: string): string {
+  const lower = run.toLowerCase();
+  const best: Array<number[] | undefined> = [[]];
+  for (let end = 1; end <= lower.length; end += 1) {
+    for (let start = Math.max(0, end - 12); start < end; start += 1) {
+      const before = best[start];
+      if (!before || !ATTACK_WORDS.has(lower.slice(start, end))) continue;
+      const current = best[end];
+      if (!current || current.length > before.length + 1) best[end] = [...before, start];
+    }
+  }
+  const cuts = best[lower.length];
+  if (!cuts) return run;
+  return cuts.map((start, index) => run.slice(start, cuts[index + 1] ?? run.length)).join(" ");
+}
 
 /**
  * Folds Cyrillic and Greek look-alikes to Latin, leetspeak inside words
- * (`1gn0re` → `ignore`) and letter-by-letter spacing (`i g n o r e` → `ignore`).
+ * (`1gn0re` → `ignore`), words joined by punctuation (`ignore.all-previous`),
+ * emoji and markdown decoration between words, and letter-by-letter spacing
+ * (`i g n o r e a l l` → `ignore all`).
  */
 export function foldHomoglyphs(text: string): string {
   return text
@@ -104,22 +139,39 @@ export function foldHomoglyphs(text: string): string {
     .replace(LEET_WORD, (word) =>
       word.replace(/[013457@$]/g, (character) => LEET[character] ?? character),
     )
-    .replace(SPACED_LETTERS, (run) => run.replace(/[ .\-_]/g, ""));
+    .replace(JOINER, " ")
+    .replace(DECORATION, " ")
+    .replace(SPACE_RUN, " ")
+    .replace(SPACED_LETTERS, (run) => segment(run.replace(/ /g, "")));
 }
 
 const BASE64_RUN = /(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{16,4096}={0,2}(?![A-Za-z0-9+/=])/g;
 
-/** Decodes base64 runs that hide readable text; returns only the readable decodings. */
+function decodeHex(run: string): string {
+  let plain = "";
+  for (let index = 0; index + 1 < run.length; index += 2)
+    plain += String.fromCharCode(Number.parseInt(run.slice(index, index + 2), 16));
+  return plain;
+}
+
+/**
+ * Decodes base64 runs (and runs of hex digits, which look like base64 too) that
+ * hide readable text; returns only the readable decodings.
+ */
 export function decodeBase64Runs(text: string): string[] {
   const decoded: string[] = [];
   for (const match of text.matchAll(BASE64_RUN)) {
     const run = match[0];
-    if (run.length % 4 === 1) continue;
     let plain: string;
-    try {
-      plain = atob(run.padEnd(Math.ceil(run.length / 4) * 4, "="));
-    } catch {
-      continue;
+    if (/^[0-9a-f]+$/i.test(run) && run.length % 2 === 0) {
+      plain = decodeHex(run);
+    } else {
+      if (run.length % 4 === 1) continue;
+      try {
+        plain = atob(run.padEnd(Math.ceil(run.length / 4) * 4, "="));
+      } catch {
+        continue;
+      }
     }
     let printable = 0;
     for (let index = 0; index < plain.length; index += 1) {
