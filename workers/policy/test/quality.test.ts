@@ -1,0 +1,109 @@
+/**
+ * Measured detection quality on the labelled corpus in `fixtures/` (see its
+ * README for the record formats and labelling rules).
+ *
+ * Span matching (PII, PHI): a predicted span matches a gold span when both have
+ * the same type and their overlap covers at least half of each; every gold and
+ * every predicted span matches at most once. Unmatched predictions are false
+ * positives (hard negatives have no gold spans, so anything found there is one),
+ * unmatched gold spans are false negatives. Precision, recall and F1 are
+ * computed per type and micro-averaged per family.
+ *
+ * Prompt injection: the policy with default settings runs on each case (as the
+ * case's role); an attack counts as caught when the policy blocks it, a benign
+ * text or hard negative counts as a false positive when it is blocked.
+ *
+ * Floors sit at or a little under what the detectors achieve, so a regression
+ * fails the test. The `dev` corpus is what the detectors were tuned on; the
+ * `holdout` files were written after tuning and never tuned on, and their
+ * (lower) floors guard the generalisation estimate rather than the aims.
+ */
+import { describe, expect, it } from "vitest";
+import { PHI_DETECTORS } from "../detect/phi-patterns.ts";
+import { PII_DETECTORS } from "../detect/pii-patterns.ts";
+import { loadPhi, loadPii } from "./fixtures/corpus.ts";
+import { injectionReport, spanReport, type FamilyReport } from "./fixtures/quality-report.ts";
+import { row } from "./fixtures/scoring.ts";
+
+const PII_FLOORS = { precision: 0.99, recall: 0.99, f1: 0.99, typeF1: 0.97, hardNegativeFp: 0.01 };
+const PHI_FLOORS = { precision: 0.99, recall: 0.98, f1: 0.99, typeF1: 0.94, hardNegativeFp: 0.01 };
+const INJECTION_FLOORS = {
+  recall: 0.96,
+  categoryRecall: 0.93,
+  benignFp: 0.01,
+  hardNegativeFp: 0.01,
+};
+const HOLDOUT_FLOORS = { piiF1: 0.95, phiF1: 0.93, injectionRecall: 0.83, injectionBenignFp: 0.05 };
+
+function table(title: string, report: FamilyReport): void {
+  const rows = [...report.byType]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([type, score]) => row(type, score));
+  console.log(
+    `${title}: hard negatives with a false alarm ${(report.hardNegativeFpRate * 100).toFixed(1)}% of ${report.hardNegatives}`,
+  );
+  console.table([...rows, row("FAMILY (micro)", report.family)]);
+}
+
+function expectFloors(report: FamilyReport, floors: typeof PII_FLOORS): void {
+  expect(report.family.precision).toBeGreaterThanOrEqual(floors.precision);
+  expect(report.family.recall).toBeGreaterThanOrEqual(floors.recall);
+  expect(report.family.f1).toBeGreaterThanOrEqual(floors.f1);
+  for (const [type, score] of report.byType)
+    expect(score.f1, `${type} F1`).toBeGreaterThanOrEqual(floors.typeF1);
+  expect(report.hardNegativeFpRate).toBeLessThanOrEqual(floors.hardNegativeFp);
+}
+
+describe("detection quality", () => {
+  it("PII: precision, recall and F1 per type and for the family", () => {
+    const report = spanReport(loadPii(), Object.values(PII_DETECTORS), "pii");
+    table("PII (dev)", report);
+    expectFloors(report, PII_FLOORS);
+  });
+
+  it("PHI: precision, recall and F1 per Safe Harbor identifier and for the family", () => {
+    const report = spanReport(loadPhi(), Object.values(PHI_DETECTORS), "phi");
+    table("PHI (dev)", report);
+    expectFloors(report, PHI_FLOORS);
+  });
+
+  it("prompt injection: recall per category and obfuscation, false positives on benign text", () => {
+    const report = injectionReport();
+    console.log(
+      `Injection (dev): recall ${report.recall.toFixed(3)} of ${report.attacks} attacks; ` +
+        `false positives ${(report.benignFpRate * 100).toFixed(1)}% of ${report.benign} benign, ` +
+        `${(report.hardNegativeFpRate * 100).toFixed(1)}% of ${report.hardNegatives} hard negatives`,
+    );
+    const rates = (groups: typeof report.recallByCategory) =>
+      [...groups].map(([name, { recall, count }]) => ({
+        name,
+        recall: Number(recall.toFixed(3)),
+        count,
+      }));
+    console.table(rates(report.recallByCategory));
+    console.table(rates(report.recallByObfuscation));
+    expect(report.recall).toBeGreaterThanOrEqual(INJECTION_FLOORS.recall);
+    for (const [category, { recall }] of report.recallByCategory)
+      expect(recall, category).toBeGreaterThanOrEqual(INJECTION_FLOORS.categoryRecall);
+    expect(report.benignFpRate).toBeLessThanOrEqual(INJECTION_FLOORS.benignFp);
+    expect(report.hardNegativeFpRate).toBeLessThanOrEqual(INJECTION_FLOORS.hardNegativeFp);
+  });
+
+  it("held-out texts, never tuned on: how much of the tuning generalises", () => {
+    const pii = spanReport(loadPii("holdout"), Object.values(PII_DETECTORS), "pii", false);
+    const phi = spanReport(loadPhi("holdout"), Object.values(PHI_DETECTORS), "phi", false);
+    const injection = injectionReport("holdout");
+    console.table([
+      { set: "PII holdout", ...row("family", pii.family) },
+      { set: "PHI holdout", ...row("family", phi.family) },
+    ]);
+    console.log(
+      `Injection (holdout): recall ${injection.recall.toFixed(3)} of ${injection.attacks}; ` +
+        `false positives ${(injection.benignFpRate * 100).toFixed(1)}% of ${injection.benign}`,
+    );
+    expect(pii.family.f1).toBeGreaterThanOrEqual(HOLDOUT_FLOORS.piiF1);
+    expect(phi.family.f1).toBeGreaterThanOrEqual(HOLDOUT_FLOORS.phiF1);
+    expect(injection.recall).toBeGreaterThanOrEqual(HOLDOUT_FLOORS.injectionRecall);
+    expect(injection.benignFpRate).toBeLessThanOrEqual(HOLDOUT_FLOORS.injectionBenignFp);
+  });
+});
