@@ -6,7 +6,7 @@ import { createDb, type Db } from "../../db/client.ts";
 import { apiKeys, memberships, sessions, teamMembers } from "../../db/schema.ts";
 import type { ControlApp } from "../env.ts";
 import { Problem } from "../errors.ts";
-import type { Principal, TeamRole } from "./principal.ts";
+import { atLeast, type Principal, type TeamRole } from "./principal.ts";
 import { verifyAccessToken } from "./session-token.ts";
 
 /** The cookie that carries a browser's session access token. */
@@ -55,12 +55,24 @@ async function fromAccessKey(
   if (!row.lastUsedAt || now - row.lastUsedAt > LAST_USED_GRANULARITY_MS) {
     keep(db.update(apiKeys).set({ lastUsedAt: now }).where(eq(apiKeys.id, row.id)).run());
   }
+  // A person's key never outranks the person: it acts with the lower of the key's role
+  // and the owner's current membership, and stops working when they leave the org.
+  let role = row.role;
+  if (row.userId) {
+    const [membership] = await db
+      .select({ role: memberships.role })
+      .from(memberships)
+      .where(and(eq(memberships.orgId, row.orgId), eq(memberships.userId, row.userId)))
+      .limit(1);
+    if (!membership) throw unauthenticated("the key's owner is no longer a member of the org");
+    if (!atLeast(membership.role, role)) role = membership.role;
+  }
   return {
     kind: "access_key",
     orgId: row.orgId,
     userId: row.userId,
     keyId: row.id,
-    role: row.role,
+    role,
     scopes: row.scopes ?? null,
     teamRoles: await teamRolesOf(db, row.orgId, row.userId),
   };
