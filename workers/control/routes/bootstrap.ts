@@ -87,20 +87,18 @@ bootstrapRoutes.openapi(
         db
           .insert(memberships)
           .values({ orgId: org.id, userId: user.id, role: "owner", createdAt: now }),
-        db
-          .insert(apiKeys)
-          .values({
-            id: keyId,
-            orgId: org.id,
-            kind: "access",
-            name: "bootstrap",
-            prefix: keyPrefix(key),
-            hash: await hashKey(key),
-            userId: user.id,
-            role: "owner",
-            createdBy: user.id,
-            createdAt: now,
-          }),
+        db.insert(apiKeys).values({
+          id: keyId,
+          orgId: org.id,
+          kind: "access",
+          name: "bootstrap",
+          prefix: keyPrefix(key),
+          hash: await hashKey(key),
+          userId: user.id,
+          role: "owner",
+          createdBy: user.id,
+          createdAt: now,
+        }),
         auditEntry(
           c,
           db,

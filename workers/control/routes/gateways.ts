@@ -139,20 +139,18 @@ gatewayRoutes.openapi(
     };
     await db.batch([
       db.insert(gateways).values(row),
-      db
-        .insert(apiKeys)
-        .values({
-          id: tokenKeyId,
-          orgId: principal.orgId,
-          kind: "access",
-          name: `gateway:${row.id}`,
-          prefix: keyPrefix(token),
-          hash: await hashKey(token),
-          role: "admin",
-          scopes: ["gateway:runtime", "configurations:read"],
-          createdBy: principal.userId ?? principal.keyId,
-          createdAt: now,
-        }),
+      db.insert(apiKeys).values({
+        id: tokenKeyId,
+        orgId: principal.orgId,
+        kind: "access",
+        name: `gateway:${row.id}`,
+        prefix: keyPrefix(token),
+        hash: await hashKey(token),
+        role: "admin",
+        scopes: ["gateway:runtime", "configurations:read"],
+        createdBy: principal.userId ?? principal.keyId,
+        createdAt: now,
+      }),
       auditEntry(c, db, {
         action: "gateway.create",
         resourceType: "gateway",
@@ -269,18 +267,16 @@ gatewayRoutes.openapi(
         .update(gateways)
         .set(change)
         .where(and(eq(gateways.orgId, principal.orgId), inArray(gateways.id, ids))),
-      db
-        .insert(rollouts)
-        .values({
-          id: rolloutId,
-          orgId: principal.orgId,
-          configurationId,
-          version: body.version,
-          gatewayIds: ids,
-          mode: body.mode,
-          createdBy: principal.userId ?? principal.keyId ?? "unknown",
-          createdAt: now,
-        }),
+      db.insert(rollouts).values({
+        id: rolloutId,
+        orgId: principal.orgId,
+        configurationId,
+        version: body.version,
+        gatewayIds: ids,
+        mode: body.mode,
+        createdBy: principal.userId ?? principal.keyId ?? "unknown",
+        createdAt: now,
+      }),
       auditEntry(c, db, {
         action: `configuration.rollout.${body.mode}`,
         resourceType: "configuration",
