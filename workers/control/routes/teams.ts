@@ -2,12 +2,12 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { and, eq, inArray, isNull, or } from "drizzle-orm";
 import { newId } from "../../db/api-key.ts";
 import { createDb, type Db } from "../../db/client.ts";
-import { apiKeys, invites, memberships, teamMembers, teams, users } from "../../db/schema.ts";
+import { apiKeys, invites, teamMembers, teams } from "../../db/schema.ts";
 import { auditEntry } from "../audit.ts";
 import { canManageTeam, requirePermission, seesWholeOrg } from "../auth/permissions.ts";
 import { atLeast, type Principal } from "../auth/principal.ts";
 import { forbidden, notFound, Problem } from "../errors.ts";
-import { controlRouter, Email, IdParam, jsonBody, Name, responses } from "./route-kit.ts";
+import { controlRouter, IdParam, jsonBody, Name, responses } from "./route-kit.ts";
 
 const Team = z
   .object({
@@ -17,10 +17,6 @@ const Team = z
     created_at: z.number(),
   })
   .openapi("Team");
-const TeamMember = z
-  .object({ user_id: z.string(), email: z.string(), role: z.enum(["admin", "member"]) })
-  .openapi("TeamMember");
-const TeamRole = z.enum(["admin", "member"]);
 
 /** Finds a team of the caller's org by id or name, visible to the caller, or 404. */
 export async function findTeam(db: Db, principal: Principal, idOrName: string) {
@@ -239,180 +235,5 @@ teamRoutes.openapi(
       }),
     ]);
     return c.json({ deleted: true as const }, 200);
-  },
-);
-
-teamRoutes.openapi(
-  createRoute({
-    method: "get",
-    path: "/v1/teams/{id}/members",
-    middleware: [requirePermission("teams:read")],
-    request: { params: IdParam },
-    responses: responses(200, z.object({ data: z.array(TeamMember) }), "Members of the team"),
-  }),
-  async (c) => {
-    const db = createDb(c.env.DB);
-    const team = await findTeam(db, c.get("principal"), c.req.valid("param").id);
-    const rows = await db
-      .select({ user_id: teamMembers.userId, email: users.email, role: teamMembers.role })
-      .from(teamMembers)
-      .innerJoin(users, eq(users.id, teamMembers.userId))
-      .where(and(eq(teamMembers.teamId, team.id), eq(teamMembers.orgId, team.orgId)))
-      .orderBy(users.email);
-    return c.json({ data: rows }, 200);
-  },
-);
-
-teamRoutes.openapi(
-  createRoute({
-    method: "post",
-    path: "/v1/teams/{id}/members",
-    middleware: [requirePermission("teams:write")],
-    request: {
-      params: IdParam,
-      body: jsonBody(z.object({ email: Email, role: TeamRole.default("member") }).strict()),
-    },
-    responses: responses(201, TeamMember, "The added member"),
-  }),
-  async (c) => {
-    const principal = c.get("principal");
-    const db = createDb(c.env.DB);
-    const team = await findTeam(db, principal, c.req.valid("param").id);
-    if (!canManageTeam(principal, team.id))
-      throw forbidden("only org admins and this team's admins add members");
-    const body = c.req.valid("json");
-    const [member] = await db
-      .select({ id: users.id, email: users.email })
-      .from(users)
-      .innerJoin(
-        memberships,
-        and(eq(memberships.userId, users.id), eq(memberships.orgId, principal.orgId)),
-      )
-      .where(eq(users.email, body.email))
-      .limit(1);
-    if (!member)
-      throw new Problem(
-        404,
-        "not_found",
-        "Member not found",
-        `${body.email} is not a member of this org; invite them first`,
-      );
-    const [already] = await db
-      .select({ role: teamMembers.role })
-      .from(teamMembers)
-      .where(and(eq(teamMembers.teamId, team.id), eq(teamMembers.userId, member.id)))
-      .limit(1);
-    if (already)
-      throw new Problem(
-        409,
-        "conflict",
-        "Already a member",
-        `${body.email} is already in ${team.name}`,
-      );
-    await db.batch([
-      db.insert(teamMembers).values({
-        teamId: team.id,
-        userId: member.id,
-        orgId: principal.orgId,
-        role: body.role,
-        createdAt: Date.now(),
-      }),
-      auditEntry(c, db, {
-        action: "team.member.add",
-        resourceType: "team",
-        resourceId: team.id,
-        after: { user_id: member.id, role: body.role },
-      }),
-    ]);
-    return c.json({ user_id: member.id, email: member.email, role: body.role }, 201);
-  },
-);
-
-const MemberParams = z.object({
-  id: z
-    .string()
-    .min(1)
-    .max(200)
-    .openapi({ param: { name: "id", in: "path" } }),
-  userId: z
-    .string()
-    .min(1)
-    .max(200)
-    .openapi({ param: { name: "userId", in: "path" } }),
-});
-
-teamRoutes.openapi(
-  createRoute({
-    method: "patch",
-    path: "/v1/teams/{id}/members/{userId}",
-    middleware: [requirePermission("teams:write")],
-    request: { params: MemberParams, body: jsonBody(z.object({ role: TeamRole }).strict()) },
-    responses: responses(200, TeamMember, "The member with the new role"),
-  }),
-  async (c) => {
-    const principal = c.get("principal");
-    const db = createDb(c.env.DB);
-    const { id, userId } = c.req.valid("param");
-    const team = await findTeam(db, principal, id);
-    if (!canManageTeam(principal, team.id))
-      throw forbidden("only org admins and this team's admins change roles");
-    const [row] = await db
-      .select({ role: teamMembers.role, email: users.email })
-      .from(teamMembers)
-      .innerJoin(users, eq(users.id, teamMembers.userId))
-      .where(and(eq(teamMembers.teamId, team.id), eq(teamMembers.userId, userId)))
-      .limit(1);
-    if (!row) throw notFound("team member");
-    const { role } = c.req.valid("json");
-    await db.batch([
-      db
-        .update(teamMembers)
-        .set({ role })
-        .where(and(eq(teamMembers.teamId, team.id), eq(teamMembers.userId, userId))),
-      auditEntry(c, db, {
-        action: "team.member.role",
-        resourceType: "team",
-        resourceId: team.id,
-        before: { user_id: userId, role: row.role },
-        after: { user_id: userId, role },
-      }),
-    ]);
-    return c.json({ user_id: userId, email: row.email, role }, 200);
-  },
-);
-
-teamRoutes.openapi(
-  createRoute({
-    method: "delete",
-    path: "/v1/teams/{id}/members/{userId}",
-    middleware: [requirePermission("teams:write")],
-    request: { params: MemberParams },
-    responses: responses(200, z.object({ removed: z.literal(true) }), "Removed"),
-  }),
-  async (c) => {
-    const principal = c.get("principal");
-    const db = createDb(c.env.DB);
-    const { id, userId } = c.req.valid("param");
-    const team = await findTeam(db, principal, id);
-    if (!canManageTeam(principal, team.id))
-      throw forbidden("only org admins and this team's admins remove members");
-    const [row] = await db
-      .select({ role: teamMembers.role })
-      .from(teamMembers)
-      .where(and(eq(teamMembers.teamId, team.id), eq(teamMembers.userId, userId)))
-      .limit(1);
-    if (!row) throw notFound("team member");
-    await db.batch([
-      db
-        .delete(teamMembers)
-        .where(and(eq(teamMembers.teamId, team.id), eq(teamMembers.userId, userId))),
-      auditEntry(c, db, {
-        action: "team.member.remove",
-        resourceType: "team",
-        resourceId: team.id,
-        before: { user_id: userId, role: row.role },
-      }),
-    ]);
-    return c.json({ removed: true as const }, 200);
   },
 );
