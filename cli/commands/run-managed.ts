@@ -132,7 +132,7 @@ export function registerRun(program: Command): void {
     .addOption(
       new Option(
         "--gateway-token <token>",
-        "the gateway token shown when the gateway was created (prefer the variable)",
+        "the gateway token, shown once when the gateway was created; prefer the variable, which ps does not show",
       ).env("KEEPTRUSTS_GATEWAY_TOKEN"),
     )
     .addOption(
@@ -171,9 +171,10 @@ neither the control API nor a cache it refuses to start (exit 1): it never
 serves without its policies. Ctrl-C (SIGINT) or SIGTERM drains and exits 0.
 
 Examples:
+  $ kt run --managed --gateway-id gw_... --api-url https://control.example.com
+      (with the gateway token in KEEPTRUSTS_GATEWAY_TOKEN)
   $ export KEEPTRUSTS_API_URL=https://control.example.com
   $ export KEEPTRUSTS_GATEWAY_ID=gw_... KEEPTRUSTS_GATEWAY_TOKEN=kt_ak_...
-  $ kt run --managed
   $ kt run --managed --listen 127.0.0.1:9000 --poll-interval 10s
   $ curl http://127.0.0.1:9000/health
   $ kt run --managed --upstream http://127.0.0.1:4010   # debug against a local fake provider`,

@@ -1,4 +1,6 @@
 import { readdir, readFile, rm } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startControl, type RunningControl } from "../runtime/start-control.ts";
@@ -7,12 +9,62 @@ import { KT, ROOT, runKt, startNode, temporaryFolder, type Started } from "./run
 const STARTUP_MS = 180_000;
 const POLL = "1s";
 
-/** v1 redacts e-mail addresses; v2 blocks them: the switch is visible in every answer. */
+/**
+ * v1 redacts e-mail addresses; v2 blocks them: the switch is visible in every answer.
+ * A second target, on a host that does not exist, is reached only through --upstream.
+ */
 async function configVersion(version: string, action: "redact" | "block"): Promise<string> {
   const text = await readFile(path.join(ROOT, "examples/first-gateway.yaml"), "utf8");
   return text
     .replace("version: 1.0.0", `version: ${version}`)
-    .replace("action: redact", `action: ${action}`);
+    .replace("action: redact", `action: ${action}`)
+    .replace(
+      "      model: mock-echo\n",
+      "      model: mock-echo\n    - id: slow\n      provider: openai\n      model: slow-stream\n      base_url: https://upstream.invalid\n",
+    );
+}
+
+/**
+ * A fake OpenAI upstream whose stream sends its first chunk at once and the rest
+ * only when `release` is called: a stream guaranteed to be open across a switch.
+ */
+function slowUpstream(): { server: Server; release: () => void; url: () => string } {
+  let release = (): void => undefined;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  const chunk = (content: string, finish: string | null) =>
+    `data: ${JSON.stringify({
+      id: "chatcmpl-slow",
+      object: "chat.completion.chunk",
+      created: 0,
+      model: "slow-stream",
+      choices: [{ index: 0, delta: { content }, finish_reason: finish }],
+    })}\n\n`;
+  const server = createServer((request, response) => {
+    request.resume();
+    request.on("end", () => {
+      response.writeHead(200, { "content-type": "text/event-stream" });
+      response.write(chunk("part 1, ", null));
+      void released.then(() => {
+        response.write(chunk("part 2, ", null));
+        response.write(chunk("part 3", "stop"));
+        response.end("data: [DONE]\n\n");
+      });
+    });
+  });
+  server.listen(0, "127.0.0.1");
+  const url = () => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { server, release: () => release(), url };
+}
+
+/** The text of an OpenAI SSE stream, and whether it ended with [DONE]. */
+async function readStream(response: Response): Promise<{ text: string; done: boolean }> {
+  const lines = (await response.text()).split("\n").filter((line) => line.startsWith("data: "));
+  let text = "";
+  for (const line of lines.slice(0, -1)) {
+    const chunk = JSON.parse(line.slice(6)) as { choices: { delta: { content?: string } }[] };
+    text += chunk.choices[0]?.delta.content ?? "";
+  }
+  return { text, done: lines.at(-1) === "data: [DONE]" };
 }
 
 /** Polls until `read` returns something. */
@@ -66,6 +118,7 @@ describe("kt run --managed", () => {
   let managed: Started | undefined;
   let origin = "";
   const whileDown: string[] = [];
+  const upstream = slowUpstream();
 
   const admin = async (method: string, route: string, body?: unknown): Promise<unknown> => {
     const response = await fetch(`${api}${route}`, {
@@ -94,6 +147,8 @@ describe("kt run --managed", () => {
         POLL,
         "--persist-to",
         persistTo,
+        "--upstream",
+        upstream.url(),
       ],
       { cwd: folder, env: { KEEPTRUSTS_GATEWAY_TOKEN: gatewayToken } },
     );
@@ -148,6 +203,9 @@ describe("kt run --managed", () => {
   afterAll(async () => {
     await stopChild(managed);
     await control?.close().catch(() => undefined);
+    upstream.release();
+    upstream.server.closeAllConnections();
+    await new Promise((resolve) => upstream.server.close(resolve));
     await rm(folder, { recursive: true, force: true });
   }, 60_000);
 
@@ -155,6 +213,19 @@ describe("kt run --managed", () => {
     const result = await runKt(["run"], { cwd: folder });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("kt gateway run --policy-config");
+  });
+
+  it("explains itself in --help, and asks for what is missing with exit 2", async () => {
+    const help = await runKt(["run", "--help"]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain("KEEPTRUSTS_GATEWAY_TOKEN");
+    expect(help.stdout).toMatch(/Examples:\n {2}\$ kt run --managed/);
+    const missing = await runKt(["run", "--managed", "--api-url", "http://127.0.0.1:9"], {
+      cwd: folder,
+      env: { KEEPTRUSTS_GATEWAY_ID: "", KEEPTRUSTS_GATEWAY_TOKEN: "" },
+    });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("needs --gateway-id (or KEEPTRUSTS_GATEWAY_ID)");
   });
 
   it(
@@ -218,6 +289,21 @@ describe("kt run --managed", () => {
           }
         }
       };
+      // A stream opened on v1 stays open until v2 serves: the old gateway must wait for it.
+      const stream = await fetch(`${origin}/v1/chat/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          model: "slow-stream",
+          stream: true,
+          messages: [{ role: "user", content: "tell me a story" }],
+        }),
+      });
+      expect(stream.status).toBe(200);
+      const streamed = readStream(stream).catch((error: unknown) => ({
+        text: `the stream broke: ${String(error)}`,
+        done: false,
+      }));
       const lanes = [0, 1, 2, 3].map(loop);
       await new Promise((resolve) => setTimeout(resolve, 1_000));
       await admin("POST", "/v1/configurations", {
@@ -229,6 +315,8 @@ describe("kt run --managed", () => {
         version: "2.0.0",
       });
       await Promise.all(lanes);
+      upstream.release();
+      expect(await streamed).toEqual({ text: "part 1, part 2, part 3", done: true });
 
       const all = outcomes.flat();
       expect(all.filter((outcome) => outcome !== "redact" && outcome !== "block")).toEqual([]);
