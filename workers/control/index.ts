@@ -2,6 +2,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { createMiddleware } from "hono/factory";
 import { authenticate } from "./auth/authenticate.ts";
+import { applyRetention } from "./exports/retention.ts";
 import type { ControlApp } from "./env.ts";
 import { onProblem, Problem, validationHook } from "./errors.ts";
 import { auditRoutes } from "./routes/audit.ts";
@@ -10,11 +11,12 @@ import { bootstrapRoutes } from "./routes/bootstrap.ts";
 import { configurationRoutes } from "./routes/configurations.ts";
 import { issuerRoutes } from "./routes/end-user-issuers.ts";
 import { escalationRoutes } from "./routes/escalations.ts";
+import { eventRoutes } from "./routes/events.ts";
+import { exportRoutes } from "./routes/exports.ts";
 import { gatewayRoutes } from "./routes/gateways.ts";
 import { inviteAcceptRoutes, inviteRoutes } from "./routes/invites.ts";
 import { meRoutes } from "./routes/me.ts";
 import { memberRoutes } from "./routes/members.ts";
-import { teamMemberRoutes } from "./routes/team-members.ts";
 import { teamRoutes } from "./routes/teams.ts";
 import { tokenRoutes } from "./routes/tokens.ts";
 
@@ -63,7 +65,6 @@ app.route("/", authRoutes);
 app.use("/v1/*", authenticate());
 app.route("/", meRoutes);
 app.route("/", teamRoutes);
-app.route("/", teamMemberRoutes);
 app.route("/", memberRoutes);
 app.route("/", inviteRoutes);
 app.route("/", tokenRoutes);
@@ -72,10 +73,22 @@ app.route("/", auditRoutes);
 app.route("/", escalationRoutes);
 app.route("/", configurationRoutes);
 app.route("/", gatewayRoutes);
+app.route("/", eventRoutes);
+app.route("/", exportRoutes);
 
 app.notFound(() => {
   throw new Problem(404, "not_found", "Not found", "no such endpoint on the control API");
 });
 app.onError(onProblem);
 
-export default { fetch: app.fetch } satisfies ExportedHandler<ControlApp["Bindings"]>;
+export default {
+  fetch: app.fetch,
+  /** The daily cron (wrangler.toml): deletes events past their retention, in bounded batches. */
+  scheduled(_controller, env, ctx) {
+    ctx.waitUntil(
+      applyRetention(env.DB).then((report) =>
+        console.log(JSON.stringify({ level: "info", message: "retention", ...report })),
+      ),
+    );
+  },
+} satisfies ExportedHandler<ControlApp["Bindings"]>;

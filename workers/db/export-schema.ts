@@ -32,7 +32,10 @@ export const eventExports = sqliteTable(
     /** Chain id → the highest sequence stored when the export was created. */
     heads: text("heads", { mode: "json" }).$type<Record<string, number>>().notNull(),
     /** The visibility the creator had: null for the whole org, else their user and team ids. */
-    scope: text("scope", { mode: "json" }).$type<{ userId: string; teamIds: string[] } | null>(),
+    scope: text("scope", { mode: "json" }).$type<{
+      userId: string | null;
+      teamIds: string[];
+    } | null>(),
     rowCount: integer("row_count").notNull(),
     createdAt: integer("created_at", { mode: "number" }).notNull(),
     expiresAt: integer("expires_at", { mode: "number" }).notNull(),

@@ -1,4 +1,5 @@
 import { CONFIGURATION_BAD_ROWS } from "./bad-input-configurations.ts";
+import { EVENT_BAD_ROWS } from "./bad-input-events.ts";
 import { ESCALATION_BAD_ROWS } from "./bad-input-escalations.ts";
 import { unique } from "./control.ts";
 import type { World } from "./world.ts";
@@ -388,5 +389,6 @@ export const ROWS: BadRow[] = [
     cases: () => [],
   },
   ...CONFIGURATION_BAD_ROWS,
+  ...EVENT_BAD_ROWS,
   ...ESCALATION_BAD_ROWS,
 ];

@@ -1,5 +1,6 @@
 import { json, newMember, unique } from "./control.ts";
 import { CONFIGURATION_ROUTES } from "./route-table-configurations.ts";
+import { EVENT_ROUTES } from "./route-table-events.ts";
 import { ESCALATION_ROUTES } from "./route-table-escalations.ts";
 import type { World } from "./world.ts";
 
@@ -387,5 +388,6 @@ export const ROUTES: RouteRow[] = [
     crossTeam: () => [refused("/v1/audit")],
   },
   ...CONFIGURATION_ROUTES,
+  ...EVENT_ROUTES,
   ...ESCALATION_ROUTES,
 ];

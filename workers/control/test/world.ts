@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { json, newMember, unique } from "./control.ts";
+import { sampleEvent, seed } from "./event-fixtures.ts";
 import { seedEscalations, type EscalationSeeds } from "./escalation-fixtures.ts";
 import { sampleYaml } from "./route-table-configurations.ts";
 
@@ -38,6 +39,10 @@ export interface World {
   issuer: { id: string; issuer: string };
   configuration: { id: string; name: string };
   gateway: { id: string; name: string };
+  /** Decision events: one of the member (team X), one of the colleague (team Y). */
+  events: { member: string; colleague: string };
+  /** An export of the org's events, made by the owner. */
+  eventExport: { id: string };
   escalations: EscalationSeeds;
 }
 
@@ -133,6 +138,25 @@ export async function populateOrg(label: string): Promise<World> {
     teamYKey: gatewayToken.id,
     ownerId: created.user.id,
   });
+  const events = { member: `req_${unique("member")}`, colleague: `req_${unique("colleague")}` };
+  await seed([
+    sampleEvent({
+      orgId: created.org.id,
+      requestId: events.member,
+      userId: member.userId,
+      teamId: teamX.id,
+    }),
+    sampleEvent({
+      orgId: created.org.id,
+      requestId: events.colleague,
+      userId: colleague.userId,
+      teamId: teamY.id,
+    }),
+  ]);
+  const eventExport = await json<{ id: string }>("POST", "/v1/exports", {
+    key,
+    body: { from: Date.now() - 3_600_000, to: Date.now() + 60_000 },
+  });
   return {
     orgId: created.org.id,
     orgName,
@@ -150,6 +174,8 @@ export async function populateOrg(label: string): Promise<World> {
     issuer: { id: issuer.id, issuer: issuer.issuer },
     configuration: { id: configuration.configuration.id, name: configuration.configuration.name },
     gateway: { id: gateway.id, name: gateway.name },
+    events,
+    eventExport: { id: eventExport.id },
     escalations,
   };
 }
@@ -180,6 +206,9 @@ export function identifiersOf(world: World): string[] {
     world.configuration.name,
     world.gateway.id,
     world.gateway.name,
+    world.events.member,
+    world.events.colleague,
+    world.eventExport.id,
     ...Object.values(world.escalations),
   ];
 }
@@ -197,6 +226,9 @@ const ORG_TABLES: Record<string, string> = {
   sessions: "SELECT * FROM sessions WHERE org_id = ?1 ORDER BY id",
   end_user_issuers: "SELECT * FROM end_user_issuers WHERE org_id = ?1 ORDER BY id",
   audit_log: "SELECT * FROM audit_log WHERE org_id = ?1 ORDER BY id",
+  decision_events: "SELECT * FROM decision_events WHERE org_id = ?1 ORDER BY request_id",
+  event_exports: "SELECT * FROM event_exports WHERE org_id = ?1 ORDER BY id",
+  org_signing_keys: "SELECT * FROM org_signing_keys WHERE org_id = ?1 ORDER BY id",
   escalations: "SELECT * FROM escalations WHERE org_id = ?1 ORDER BY id",
   escalation_trail: "SELECT * FROM escalation_trail WHERE org_id = ?1 ORDER BY escalation_id, seq",
 };
