@@ -17,6 +17,7 @@ import { gatewayRoutes } from "./routes/gateways.ts";
 import { inviteAcceptRoutes, inviteRoutes } from "./routes/invites.ts";
 import { meRoutes } from "./routes/me.ts";
 import { memberRoutes } from "./routes/members.ts";
+import { teamMemberRoutes } from "./routes/team-members.ts";
 import { teamRoutes } from "./routes/teams.ts";
 import { tokenRoutes } from "./routes/tokens.ts";
 
@@ -65,6 +66,7 @@ app.route("/", authRoutes);
 app.use("/v1/*", authenticate());
 app.route("/", meRoutes);
 app.route("/", teamRoutes);
+app.route("/", teamMemberRoutes);
 app.route("/", memberRoutes);
 app.route("/", inviteRoutes);
 app.route("/", tokenRoutes);
