@@ -10,6 +10,7 @@ export type ErrorType =
   | "permission_error"
   | "not_found_error"
   | "rate_limit_error"
+  | "insufficient_quota"
   | "api_error"
   | "policy_violation";
 

@@ -29,6 +29,7 @@ app.onError(onError);
 
 export { RateLimiter } from "../../durable-objects/rate-limit/rate-limiter.ts";
 export { EscalationDO } from "../../durable-objects/escalations/escalation-do.ts";
+export { LedgerDO } from "../../durable-objects/ledger/ledger-do.ts";
 
 export default {
   fetch: app.fetch,

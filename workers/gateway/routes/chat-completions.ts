@@ -23,6 +23,7 @@ import { idleTimeout, sseResponseBody } from "../streaming/sse-response.ts";
 import { usageStream } from "../streaming/usage-stream.ts";
 import { assertModelAllowed } from "../middleware/key-auth.ts";
 import { ESCALATION_HEADER, openEscalation, redeemEscalation } from "../escalations/escalations.ts";
+import { holdCredit } from "../metering/meter.ts";
 import { readJson } from "./read-json.ts";
 
 /** `POST /v1/chat/completions`: input chain, upstream with fallback, output chain (streamed or not). */
@@ -119,12 +120,14 @@ chatCompletions.post("/chat/completions", async (c) => {
   if (reviewed !== undefined) await redeemEscalation(c, reviewed, body, facts);
 
   const forward = upstreamBody(body, input);
+  const meter = await holdCredit(c, { body, messages: input.messages, targets, context, facts });
   let answer: UpstreamAnswer;
   try {
     answer = await callUpstream(targets, c.env, (adapter, call) =>
       adapter.chatRequest(call, forward),
     );
   } catch (error) {
+    meter?.release("upstream_error");
     if (error instanceof GatewayError) {
       c.executionCtx.waitUntil(
         sendEvent(
@@ -145,12 +148,14 @@ chatCompletions.post("/chat/completions", async (c) => {
   };
 
   if (body.stream) {
-    if (!answer.response.body)
+    if (!answer.response.body) {
+      meter?.release("upstream_invalid_response");
       throw new GatewayError(
         502,
         "upstream_error",
         "the provider answered a stream request with no body",
       );
+    }
     const outcome: StreamOutcome = { action: "allow", findings: [], text: new Map() };
     let usage: Usage | undefined;
     const chunks = answer.response.body
@@ -163,6 +168,7 @@ chatCompletions.post("/chat/completions", async (c) => {
         usageStream(body.stream_options?.include_usage === true, (value) => (usage = value)),
       );
     const stream = sseResponseBody(chunks, requestId, (end) => {
+      meter?.settle(usage, answer.call.target, outcome.text.get(0));
       const verdict =
         outcome.action === "block"
           ? "block"
@@ -202,10 +208,14 @@ chatCompletions.post("/chat/completions", async (c) => {
   try {
     json = await answer.response.json();
   } catch {
+    meter?.release("upstream_invalid_response");
     throw new GatewayError(502, "upstream_invalid_response", "the provider's answer is not JSON");
   }
   const parsed = answer.adapter.parseChat(json, answer.call, forward);
-  if (!parsed.ok) throw new GatewayError(502, "upstream_invalid_response", parsed.message);
+  if (!parsed.ok) {
+    meter?.release("upstream_invalid_response");
+    throw new GatewayError(502, "upstream_invalid_response", parsed.message);
+  }
   const completion: ChatCompletion = parsed.value;
   let outputAction: "allow" | "redact" | "block" | "log" = "allow";
   const outputFindings: StreamOutcome["findings"] = [];
@@ -233,6 +243,11 @@ chatCompletions.post("/chat/completions", async (c) => {
         ? "redact"
         : "allow";
   const firstContent = completion.choices[0]?.message.content;
+  meter?.settle(
+    completion.usage,
+    answer.call.target,
+    completion.choices.map((choice) => String(choice.message.content ?? "")).join(""),
+  );
   c.executionCtx.waitUntil(
     sendEvent(
       c.env,

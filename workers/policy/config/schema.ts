@@ -23,6 +23,8 @@ export const targetSchema = z.strictObject({
     .strictObject({
       input_per_million: z.number().min(0),
       output_per_million: z.number().min(0),
+      /** Cached prompt tokens (USD per million); the input price when absent. */
+      cached_input_per_million: z.number().min(0).optional(),
     })
     .optional(),
 });

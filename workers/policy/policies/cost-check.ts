@@ -16,15 +16,17 @@ const settings = z
   );
 
 /**
- * Spending limits per request and per session. The limits are validated now and
- * recorded with every decision; they are enforced through the wallet ledger
- * (holds before the upstream call) when wallets land.
+ * Spending limits per request and per session. The engine validates them and
+ * records them with every decision; the gateway enforces them through the
+ * wallet ledger: the hold placed before the upstream call is refused (402
+ * `cost_limit_exceeded`) when the request's estimated maximum cost, or the
+ * session's spend with it, would pass a limit. A session is the
+ * `x-keeptrusts-session-id` header of one key, or the key's UTC day without it.
  */
 export const costCheck = definePolicy({
   id: "cost-check",
   aliases: ["cost_limit", "cost_check", "budget"],
-  description:
-    "Per-request and per-session spending limits (recorded; enforced by the wallet ledger).",
+  description: "Per-request and per-session spending limits, enforced by the wallet ledger.",
   phases: ["input"],
   failure: "deny",
   settings,
@@ -40,7 +42,7 @@ export const costCheck = definePolicy({
     return {
       input: () => ({
         action: "allow",
-        reason: `limits recorded, not yet enforced: ${limits.join(", ")}`,
+        reason: `limits enforced by the wallet ledger: ${limits.join(", ")}`,
         findings: [],
       }),
     };

@@ -61,14 +61,14 @@ describe("human-oversight", () => {
 });
 
 describe("cost-check", () => {
-  it("records its limits until wallets enforce them", () => {
+  it("records the limits the wallet ledger enforces", () => {
     const chain = chainOf(
       "policies:\n  - {name: budget, type: cost_limit, max_cost_per_request: 0.5, max_cost_per_session: 5}\n",
     );
     const outcome = judge(chain, {});
     expect(outcome.action).toBe("allow");
     expect(outcome.decisions[0]?.reason).toBe(
-      "limits recorded, not yet enforced: request ≤ 0.5 USD, session ≤ 5 USD",
+      "limits enforced by the wallet ledger: request ≤ 0.5 USD, session ≤ 5 USD",
     );
   });
 
