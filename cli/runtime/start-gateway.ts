@@ -1,4 +1,4 @@
-import { appendFile } from "node:fs/promises";
+import { appendFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { Log, LogLevel, Miniflare, Response, type Request } from "miniflare";
 import { parseConfig } from "../../workers/policy/index.ts";
@@ -103,5 +103,10 @@ export async function startGateway(options: GatewayRunOptions): Promise<RunningG
     throw error;
   }
   await applyMigrations(await miniflare.getD1Database("DB"), path.join(ROOT, "d1-migrations"));
-  return { url, miniflare, close: () => miniflare.dispose() };
+  // The bundle's folder goes with the gateway: a managed gateway starts one per rollout.
+  const close = async (): Promise<void> => {
+    await miniflare.dispose();
+    await rm(path.dirname(scriptPath), { recursive: true, force: true });
+  };
+  return { url, miniflare, close };
 }
