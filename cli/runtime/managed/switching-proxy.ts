@@ -109,6 +109,8 @@ export class SwitchingProxy {
   readonly #options: SwitchingProxyOptions;
   #current: Generation;
   #url: URL | undefined;
+  /** Old backends still finishing their requests, and when they will be closed. */
+  readonly #retiring = new Map<Generation, Promise<void>>();
 
   constructor(options: SwitchingProxyOptions, first: Backend) {
     this.#options = options;
@@ -152,14 +154,29 @@ export class SwitchingProxy {
   async switchTo(next: Backend): Promise<void> {
     const old = this.#current;
     this.#current = SwitchingProxy.#generation(next);
-    await this.#retire(old, this.#options.drainTimeoutMs ?? 600_000);
+    const retired = this.#retire(old, this.#options.drainTimeoutMs ?? 600_000);
+    this.#retiring.set(old, retired);
+    try {
+      await retired;
+    } finally {
+      this.#retiring.delete(old);
+    }
   }
 
-  /** Stops accepting connections, lets requests in flight end (up to `timeoutMs`), closes the backend. */
+  /**
+   * Stops accepting connections, lets requests in flight end (up to `timeoutMs`,
+   * on older backends still draining too), closes every backend.
+   */
   async close(timeoutMs: number): Promise<void> {
     const closed = new Promise((resolve) => this.#server.close(resolve));
     this.#server.closeIdleConnections();
-    await this.#retire(this.#current, timeoutMs);
+    const deadline = setTimeout(() => {
+      for (const generation of this.#retiring.keys()) {
+        for (const resolve of generation.idle.splice(0)) resolve();
+      }
+    }, timeoutMs);
+    await Promise.all([this.#retire(this.#current, timeoutMs), ...this.#retiring.values()]);
+    clearTimeout(deadline);
     this.#server.closeAllConnections();
     await closed;
   }
