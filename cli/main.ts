@@ -5,6 +5,8 @@
  */
 import { Command, CommanderError } from "commander";
 import { registerEscalations } from "./commands/escalations.ts";
+import { registerEvents } from "./commands/events.ts";
+import { registerExports } from "./commands/exports.ts";
 import { registerGatewayRun } from "./commands/gateway-run.ts";
 import { registerInit } from "./commands/init.ts";
 import { registerInvites } from "./commands/invites.ts";
@@ -119,6 +121,35 @@ Examples:
   $ kt escalations list --status queued
   $ kt escalations claim esc_4f1c…
   $ kt escalations resolve esc_4f1c… --outcome allow --note "care team needs the summary"`,
+    ),
+);
+
+registerEvents(
+  program
+    .command("events")
+    .description("Decision events: list them with filters, or follow new ones as they land.")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ kt events list --verdict block --from 2026-08-01
+  $ kt events tail --policy pii-detector`,
+    ),
+);
+registerExports(
+  program
+    .command("export")
+    .description(
+      "Export decision events as CSV or JSON lines, with signed evidence packets to verify offline.",
+    )
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ kt export create --from 2026-07-01 --to 2026-08-01 --format csv
+  $ kt export create --from 2026-07-01 --to 2026-08-01 --evidence
+  $ kt export download exp_4f1c…
+  $ kt export verify exp_4f1c….evidence.jsonl --public-key org-signing-key.json`,
     ),
 );
 
