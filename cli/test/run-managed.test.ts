@@ -99,12 +99,14 @@ function chat(origin: string, content: string): Promise<Response> {
   });
 }
 
+/** SIGTERM first, so the gateway stops its workerd processes; SIGKILL would orphan them. */
 async function stopChild(started: Started | undefined): Promise<void> {
   const child = started?.child;
-  if (child && child.exitCode === null && child.signalCode === null) {
-    child.kill("SIGKILL");
-    await started?.exited;
-  }
+  if (!started || !child || child.exitCode !== null || child.signalCode !== null) return;
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+  await started.exited;
+  clearTimeout(timer);
 }
 
 describe("kt run --managed", () => {
