@@ -126,6 +126,7 @@ export class EventForwarder {
   }
 
   async #spill(): Promise<void> {
+    const droppedBefore = this.#spool.dropped;
     while (this.#memory.length > 0) {
       const batch = this.#memory.slice(0, BATCH_SIZE);
       try {
@@ -135,6 +136,10 @@ export class EventForwarder {
         return;
       }
       this.#memory.splice(0, batch.length);
+    }
+    const dropped = this.#spool.dropped - droppedBefore;
+    if (dropped > 0) {
+      this.#log(`events: the spool is full; dropped the ${dropped} oldest undelivered events`);
     }
   }
 
