@@ -2,6 +2,7 @@ import { rm } from "node:fs/promises";
 import path from "node:path";
 import { Log, LogLevel, Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { unstable_getMiniflareWorkerOptions, unstable_readConfig } from "wrangler";
 import { bundleWorker, ROOT } from "../runtime/bundle-gateway.ts";
 import { applyMigrations } from "../runtime/migrations.ts";
 import { runKt, temporaryFolder, type Finished } from "./run-kt.ts";
@@ -21,21 +22,27 @@ let ownerKey = "";
 let gatewayKey = "";
 let config = "";
 
+/** A worker's bindings as `wrangler dev` would give them, read from its wrangler.toml. */
+function bindingsOf(configPath: string) {
+  const { workerOptions } = unstable_getMiniflareWorkerOptions(
+    unstable_readConfig({ config: path.join(ROOT, configPath) }),
+  );
+  const { bindings, d1Databases, durableObjects, queueProducers, queueConsumers } = workerOptions;
+  return { bindings, d1Databases, durableObjects, queueProducers, queueConsumers };
+}
+
 /**
- * The control API and the gateway as two workers of one workerd, wired as in
- * production: the control worker reaches the gateway's EscalationDO through a
- * cross-worker binding (script_name), and both share one D1 database.
+ * The control API and the gateway as two workers of one workerd, wired by their
+ * own wrangler.toml files as in production: the control worker reaches the
+ * gateway's Durable Objects through its script_name bindings, and both share D1.
  */
 async function startBoth(): Promise<Miniflare> {
   const [control, gateway] = await Promise.all([
     bundleWorker("workers/control/index.ts"),
     bundleWorker("workers/gateway/index.ts"),
   ]);
-  const common = {
-    modules: true,
-    compatibilityDate: "2026-08-01",
-    d1Databases: { DB: "keeptrusts" },
-  };
+  const controlBindings = bindingsOf("workers/control/wrangler.toml");
+  const gatewayBindings = bindingsOf("wrangler.toml");
   return new Miniflare({
     host: "127.0.0.1",
     port: 0,
@@ -43,38 +50,26 @@ async function startBoth(): Promise<Miniflare> {
     log: new Log(LogLevel.WARN),
     workers: [
       {
-        ...common,
+        ...controlBindings,
         name: "keeptrusts-control",
+        modules: true,
+        compatibilityDate: "2026-08-01",
         scriptPath: control,
         modulesRoot: path.dirname(control),
         bindings: {
-          KEEPTRUSTS_PUBLIC_URL: "http://127.0.0.1",
+          ...(controlBindings.bindings ?? {}),
           KEEPTRUSTS_SESSION_SECRET: "cli-escalations-session-secret-0123456789",
           KEEPTRUSTS_BOOTSTRAP_TOKEN: "cli-escalations-bootstrap",
         },
-        durableObjects: {
-          ESCALATIONS: {
-            className: "EscalationDO",
-            scriptName: "keeptrusts-gateway",
-            useSQLite: true,
-          },
-        },
       },
       {
-        ...common,
+        ...gatewayBindings,
         name: "keeptrusts-gateway",
+        modules: true,
+        compatibilityDate: "2026-08-01",
         scriptPath: gateway,
         modulesRoot: path.dirname(gateway),
-        bindings: {
-          KEEPTRUSTS_AUTH: "required",
-          KEEPTRUSTS_MAX_BODY_BYTES: "1048576",
-          KEEPTRUSTS_POLICY_CONFIG: CONFIG,
-        },
-        durableObjects: {
-          RATE_LIMITER: "RateLimiter",
-          ESCALATIONS: { className: "EscalationDO", useSQLite: true },
-        },
-        queueProducers: { EVENTS: { queueName: "keeptrusts-events" } },
+        bindings: { ...(gatewayBindings.bindings ?? {}), KEEPTRUSTS_POLICY_CONFIG: CONFIG },
         queueConsumers: { "keeptrusts-events": { maxBatchTimeout: 0.05 } },
       },
     ],
