@@ -1,7 +1,7 @@
 import { mkdir, open, stat } from "node:fs/promises";
 import path from "node:path";
 import { InvalidArgumentError, Option, type Command } from "commander";
-import { startGateway, type RunningGateway } from "../runtime/start-gateway.ts";
+import type { RunningGateway } from "../runtime/start-gateway.ts";
 import { BUG_EXIT_CODE, UserError } from "../user-error.ts";
 import { lintConfigFile } from "./policy-lint.ts";
 
@@ -54,6 +54,8 @@ async function prepareEventsLog(file: string): Promise<string> {
 async function start(flags: GatewayRunFlags, configText: string): Promise<RunningGateway> {
   const { host, port } = flags.listen;
   try {
+    // Loaded on use: miniflare takes seconds to import, and most kt commands never need it.
+    const { startGateway } = await import("../runtime/start-gateway.ts");
     return await startGateway({
       host,
       port,

@@ -1,7 +1,6 @@
 import path from "node:path";
 import { InvalidArgumentError, Option, type Command } from "commander";
 import { normaliseApiUrl } from "../runtime/managed/control-client.ts";
-import { startManagedGateway } from "../runtime/managed-gateway.ts";
 import { BUG_EXIT_CODE, UserError } from "../user-error.ts";
 import { parseListen } from "./gateway-run.ts";
 
@@ -68,6 +67,8 @@ async function run(flags: RunFlags): Promise<void> {
       `warning: --upstream ${flags.upstream}: every target's base_url is replaced (debugging only; events carry the rewritten config's hash)`,
     );
   }
+  // Loaded on use: miniflare takes seconds to import, and most kt commands never need it.
+  const { startManagedGateway } = await import("../runtime/managed-gateway.ts");
   const gateway = await startManagedGateway({
     gatewayId,
     apiUrl,
