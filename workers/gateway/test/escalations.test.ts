@@ -100,6 +100,25 @@ describe("an escalated request", () => {
   });
 });
 
+describe("an unreachable review queue", () => {
+  it("answers 503 review_unavailable and never calls the provider", async () => {
+    const upstream = scriptId("escalation-queue-down");
+    const down = {
+      idFromName: (name: string) => name,
+      get: () => ({
+        create: async () => {
+          throw new Error("queue down");
+        },
+      }),
+    };
+    const gw = gateway(openaiConfig(upstream, phiChain), { ...SECRETS, ESCALATIONS: down });
+    const response = await chat(gw, phiRequest);
+    expect(response.status).toBe(503);
+    expect(await code(response)).toBe("review_unavailable");
+    expect(await received(upstream)).toEqual([]);
+  });
+});
+
 describe("a retry after review", () => {
   it("after allow: passes exactly once, only with the same request, and sends the redacted text", async () => {
     const upstream = scriptId("escalation-allow");
