@@ -37,7 +37,7 @@ function afterContext(
     priority: 2,
     pattern: new RegExp(
       `\\b(?:${context})(?:\\s{0,3}(?:card|no\\.?|number|num|#|id|mbi|code)\\b){0,2}[\\s:#=(]{0,4}(?:(?:no\\.?|number|#|id)[\\s:#=.]{0,3})?(${id})\\b(?![/.-]\\d)`,
-      "gid",
+      "gi",
     ),
     group: 1,
     // A date after `visit` is a date, not a visit number.
@@ -65,7 +65,7 @@ export const PHI_DETECTORS: Readonly<Record<string, PiiDetector>> = {
     label: "NAME",
     pattern: new RegExp(
       `(?:\\b(?:${INTRODUCERS})\\s{0,3}[:,-]?\\s{1,3}|\\b(?<!(?:Dr|Doctor|Nurse|Prof|NP|PA|RN|MD)\\.? )(?=(?:${GIVEN_NAMES})(?: [A-Z]\\.)? (?!(?:${INSTITUTION})\\b)${PART}\\b(?! (?:${INSTITUTION})\\b))|\\b(?=${PART}(?: [A-Z]\\.)? ${PART},? (?:is|was) an? \\d{1,3}[- ]?(?:year|yo|y\\/o)))(${INVERTED}|${NAME})`,
-      "gd",
+      "g",
     ),
     group: 1,
     priority: 2,

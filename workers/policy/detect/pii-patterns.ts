@@ -3,8 +3,10 @@ import { passesLuhn } from "./luhn.ts";
 import { SECRET_DETECTORS } from "./secret-patterns.ts";
 import { STREET_ADDRESS } from "./street-address.ts";
 import {
+  caseless as cl,
+  digitsOf,
   hasContextBefore,
-  isIpv4,
+  ipv4Octets,
   isIpv6,
   isPlausibleSsn,
   isRealDate,
@@ -29,8 +31,17 @@ export interface PiiDetector {
   /** Marker text for `marker_format: label`. */
   label: string;
   pattern: RegExp;
-  /** Redact only this capture group (the pattern needs the `d` flag), e.g. the name after "Patient:". */
+  /**
+   * Redact only this capture group, e.g. the name after "Patient:". The group ends
+   * where the match ends (or the pattern has the `d` flag, which costs time).
+   */
   group?: number;
+  /**
+   * A capture group inside a lookbehind that ends where the match starts; the span
+   * includes it. So a pattern can begin at a rare character (`@`, `:`) and be fast,
+   * yet report the whole value.
+   */
+  prefixGroup?: number;
   validate?: (match: string, text: string, index: number) => boolean;
   /**
    * Which of two overlapping matches wins (default 1): secrets (3) over values
@@ -40,7 +51,6 @@ export interface PiiDetector {
   priority?: number;
 }
 
-const digitsOnly = (value: string): string => value.replace(/\D/g, "");
 const VERSION_CONTEXT =
   /(?:\bv|\bversion|\bver\.?|\brelease|\bbuild|\bfirmware|\bkernel|\brev|\bpatch|\bupgraded?(?:\s+(?:from|to))?|\bupdated?\s+to)\s*$/i;
 const VERSION_NEARBY =
@@ -48,37 +58,56 @@ const VERSION_NEARBY =
 const IP_CONTEXT =
   /\b(?:ips?|ipv4|address(?:es)?|addr|host|server|dns|resolver|ping|gateway|client|peer|proxy|egress|ingress|origin|nameservers?|connect(?:ed|ion)?|from|route|forwarded|remote)\b[^\n]{0,30}$/i;
 const SSN_CONTEXT = /\b(?:ssn|social[\s_]security(?:[\s_](?:number|no\.?|#))?)["'\s:#=.-]{0,6}$/i;
-const PASSPORT_CONTEXT =
-  /\bpassport(?:[\s_]?(?:no|num|number|#|id))?\.?\)?(?:\s+(?:number|no\.?))?(?:\s+(?:is|was))?["'\s:#=.(-]{0,8}(?:no\.?\s{0,2})?$/i;
-const LICENCE_CONTEXT =
-  /(?:\bdriver'?s?[\s_]?licen[cs]e|\bdriving[\s_]licen[cs]e|\bDL)(?:[\s_]?(?:no|num|number|#|id))?\.?(?:\s+(?:number|no\.?|id))?(?:\s+(?:is|was))?["'\s:#=.-]{0,6}$/i;
-const DOB_CONTEXT =
-  /\b(?:dob|d\.o\.b|date[\s_]?of[\s_]?birth|birth[\s_]?date|birthday|born(?:\s+on)?|geburtsdatum)\.?(?:\s{0,2}\([^)\n]{0,14}\))?(?:\s+(?:is|was))?["'\s:=.,-]{0,10}$/i;
+const NUMBER_WORD = `(?:${cl("number")}|${cl("num")}|${cl("no")}|#|${cl("id")})`;
+/** `passport`, its number word, and the punctuation before the value: `Passport No.: `, `"passport_number": "`. */
+const PASSPORT_PREFIX = `\\b${cl("passport")}(?:[\\s_]?${NUMBER_WORD})?\\.?\\)?(?:\\s{1,3}(?:${cl("number")}|${cl("no")}\\.?))?(?:\\s{1,3}(?:is|was))?["'\\s:#=.(-]{0,8}(?:${cl("no")}\\.?\\s{0,2})?`;
+const LICENCE_PREFIX = `(?:\\b${cl("driver")}'?[sS]?[\\s_]?${cl("licen")}[cCsS][eE]|\\b${cl("driving")}[\\s_]${cl("licen")}[cCsS][eE]|\\b${cl("dl")})(?:[\\s_]?${NUMBER_WORD})?\\.?(?:\\s{1,3}(?:${cl("number")}|${cl("no")}\\.?|${cl("id")}))?(?:\\s{1,3}(?:is|was))?["'\\s:#=.-]{0,6}`;
+/** The words that make a date a birth date, and the punctuation before the date: `DOB: `, `"birthDate": "`. */
+const DOB_PREFIX = String.raw`\b(?:dob|d\.o\.b|date[\s_]?of[\s_]?birth|birth[\s_]?date|birthday|born(?:\s{1,3}on)?|geburtsdatum)\.?(?:\s{0,2}\([^)\n]{0,14}\))?(?:\s{1,3}(?:is|was))?["'\s:=.,-]{0,10}`;
+
+/** How many different digits a digit string has (placeholders like 0000… have one). */
+function distinctDigits(digits: string): number {
+  let seen = 0;
+  for (let index = 0; index < digits.length; index += 1)
+    seen |= 1 << (digits.charCodeAt(index) - 48);
+  let count = 0;
+  for (; seen; seen &= seen - 1) count += 1;
+  return count;
+}
 
 /** Card numbers are compact or grouped as their brand prints them: 4-4-4-4(-3), Amex 4-6-5, Diners 4-6-4. */
 function isCardLayout(match: string): boolean {
-  const groups = match.split(/[ -]/).map((group) => group.length);
-  if (groups.length === 1) return true;
-  if (match.includes(" ") && match.includes("-")) return false;
-  const last = groups[groups.length - 1] ?? 0;
-  const layout = groups.join("-");
-  return (
-    (groups.slice(0, -1).every((size) => size === 4) && last <= 4) ||
-    layout === "4-6-5" ||
-    layout === "4-6-4"
-  );
+  const groups: number[] = [];
+  let size = 0;
+  let separator = "";
+  for (const character of match) {
+    if (character === " " || character === "-") {
+      if (separator && separator !== character) return false;
+      separator = character;
+      groups.push(size);
+      size = 0;
+    } else {
+      size += 1;
+    }
+  }
+  if (groups.length === 0) return true;
+  const layout = [...groups, size].join("-");
+  return groups.every((group) => group === 4)
+    ? size <= 4
+    : layout === "4-6-5" || layout === "4-6-4";
 }
 
 /** Addresses that identify nobody: unspecified, loopback, broadcast, netmasks, network addresses, multicast. */
-function isHostIpv4(match: string): boolean {
-  const [a = 0, , , d = 0] = match.split(".").map(Number);
+function isHostIpv4(octets: readonly number[]): boolean {
+  const [a = 0, , , d = 0] = octets;
   return a !== 0 && a !== 127 && a < 224 && d !== 0 && d !== 255;
 }
 
 function isHostIpv6(match: string): boolean {
   const groups = match.split(":").filter((group) => group !== "" && !group.includes("."));
   const mapped = match.includes(".");
-  return mapped ? isHostIpv4(match.slice(match.lastIndexOf(":") + 1)) : groups.length >= 2;
+  const octets = mapped ? ipv4Octets(match.slice(match.lastIndexOf(":") + 1)) : undefined;
+  return mapped ? octets !== undefined && isHostIpv4(octets) : groups.length >= 2;
 }
 
 const PII_ONLY: Readonly<Record<string, PiiDetector>> = {
@@ -86,11 +115,14 @@ const PII_ONLY: Readonly<Record<string, PiiDetector>> = {
     type: "email",
     category: "pii",
     label: "EMAIL",
+    // Starts at the '@' (rare, so the scan is fast); the local part is captured behind it.
     pattern:
-      /(?<![\w.%+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){1,8}/g,
+      /@(?<=(?<![\w.%+-])([A-Za-z0-9][A-Za-z0-9._%+-]{0,63})@)[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){1,8}/g,
+    prefixGroup: 1,
     // An SSH remote (`git@github.com:org/repo`) is not a mailbox.
     validate: (match, text, index) =>
-      /\.[A-Za-z]{2,}$/.test(match) && !/^:[\w~/]/.test(text.slice(index + match.length)),
+      /\.[A-Za-z]{2,}$/.test(match) &&
+      !(text[index + match.length] === ":" && /[\w~/]/.test(text[index + match.length + 1] ?? "")),
   },
   phone: {
     type: "phone",
@@ -99,24 +131,26 @@ const PII_ONLY: Readonly<Record<string, PiiDetector>> = {
     // +CC international, NANP, and trunk-0 national layouts (UK, FR, DE, AU, JP);
     // never a slice of a longer run of digit groups, and bare digit runs are not phones.
     pattern:
-      /(?<![\w+.])(?<!\d[ .-])(?:\+\d{1,3}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]?\d{1,4}){1,5}|(?:1[ .-])?(?:\(\d{3}\)\s?|\d{3}[ .-])\d{3}[ .-]\d{4}|\(0\d{1,4}\) ?\d{3,4}[ .-]?\d{3,4}|0\d{1,4}[ -]\d{2,4}[ -]\d{3,4}|0\d{4} \d{6}|0[1-9]([ .-])\d{2}\1\d{2}\1\d{2}\1\d{2}|0\d{2,4}[ /]\d{6,8})(?![\w]|[ .-]?\d|\.\d)/g,
+      /(?=[+(\d])(?<![\w+.])(?<!\d[ .-])(?:\+\d{1,3}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]?\d{1,4}){1,5}|(?:1[ .-])?(?:\(\d{3}\)\s?|\d{3}[ .-])\d{3}[ .-]\d{4}|\(0\d{1,4}\) ?\d{3,4}[ .-]?\d{3,4}|0\d{1,4}[ -]\d{2,4}[ -]\d{3,4}|0\d{4} \d{6}|0[1-9]([ .-])\d{2}\1\d{2}\1\d{2}\1\d{2}|0\d{2,4}[ /]\d{6,8})(?![\w]|[ .-]?\d|\.\d)/g,
     validate: (match) => {
-      const digits = digitsOnly(match);
-      return digits.length >= 9 && digits.length <= 15 && new Set(digits).size >= 3;
+      const digits = digitsOf(match);
+      return digits.length >= 9 && digits.length <= 15 && distinctDigits(digits) >= 3;
     },
   },
   credit_card: {
     type: "credit_card",
     category: "pii",
     label: "CREDIT_CARD",
-    pattern: /(?<![\d-])(?:\d[ -]?){12,18}\d(?![\d-])/g,
+    pattern: /\d(?<![\d-]\d)(?:[ -]?\d){12,18}(?![\d-])/g,
     validate: (match) => {
-      const digits = digitsOnly(match);
+      const digits = digitsOf(match);
+      const first = digits.charCodeAt(0) - 48;
       return (
         digits.length >= 13 &&
         digits.length <= 19 &&
-        /^[2-6]/.test(digits) &&
-        !/^(\d)\1+$/.test(digits) &&
+        first >= 2 &&
+        first <= 6 &&
+        distinctDigits(digits) > 1 &&
         passesLuhn(digits) &&
         isCardLayout(match)
       );
@@ -127,7 +161,7 @@ const PII_ONLY: Readonly<Record<string, PiiDetector>> = {
     category: "pii",
     label: "SSN",
     priority: 2,
-    pattern: /(?<![\d-])(?:\d{3}-\d{2}-\d{4}|\d{3} \d{2} \d{4}|\d{9})(?![\d-])/g,
+    pattern: /\d(?<![\d-]\d)(?:\d{2}-\d{2}-\d{4}|\d{2} \d{2} \d{4}|\d{8})(?![\d-])/g,
     validate: (match, text, index) =>
       isPlausibleSsn(match) &&
       (/[- ]/.test(match) ? true : hasContextBefore(text, index, SSN_CONTEXT, 32)),
@@ -144,14 +178,17 @@ const PII_ONLY: Readonly<Record<string, PiiDetector>> = {
     type: "ip_address",
     category: "pii",
     label: "IP_ADDRESS",
+    // IPv4 from its first digit; IPv6 from its first colon, the group before it captured behind.
     pattern:
-      /(?<![\w.:])(?:\d{1,3}\.){3}\d{1,3}(?![\w]|\.\d)|(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|\d{1,3}(?:\.\d{1,3}){3})?(?![\w:])/g,
+      /\d(?<![\w.:]\d)\d{0,2}\.(?:\d{1,3}\.){2}\d{1,3}(?![\w]|\.\d)|:(?<=(?<![\w:.])([0-9A-Fa-f]{0,4}):)(?:[0-9A-Fa-f]{0,4}:){1,6}(?:[0-9A-Fa-f]{1,4}|\d{1,3}(?:\.\d{1,3}){3})?(?![\w:])/g,
+    prefixGroup: 1,
     validate: (match, text, index) => {
       if (match.includes(":")) return isIpv6(match) && isHostIpv6(match);
-      if (!isIpv4(match) || !isHostIpv4(match)) return false;
+      const octets = ipv4Octets(match);
+      if (!octets || !isHostIpv4(octets)) return false;
       if (hasContextBefore(text, index, VERSION_CONTEXT, 24)) return false;
       // 1.2.3.4-shaped quads are usually versions; they are addresses when the text says so.
-      const [a = 0, b = 0, c = 0] = match.split(".").map(Number);
+      const [a = 0, b = 0, c = 0] = octets;
       if (a >= 10 || b >= 10 || c >= 10) return true;
       return (
         hasContextBefore(text, index, IP_CONTEXT, 40) &&
@@ -164,14 +201,12 @@ const PII_ONLY: Readonly<Record<string, PiiDetector>> = {
     category: "pii",
     label: "DATE_OF_BIRTH",
     priority: 2,
-    pattern: DATE_OF_BIRTH,
-    validate: (match, text, index) => {
+    // The context is consumed (the scan starts at the rare birth words); group 1 is the date.
+    pattern: new RegExp(`${DOB_PREFIX}(${DATE_OF_BIRTH.source})`, "gi"),
+    group: 1,
+    validate: (match) => {
       const parts = dateParts(match);
-      return (
-        parts !== undefined &&
-        isRealDate(...parts) &&
-        hasContextBefore(text, index, DOB_CONTEXT, 40)
-      );
+      return parts !== undefined && isRealDate(...parts);
     },
   },
   street_address: {
@@ -186,18 +221,20 @@ const PII_ONLY: Readonly<Record<string, PiiDetector>> = {
     category: "pii",
     label: "PASSPORT",
     priority: 2,
-    pattern: /\b[A-Z0-9]{6,9}\b/g,
-    validate: (match, text, index) =>
-      /\d/.test(match) && hasContextBefore(text, index, PASSPORT_CONTEXT, 40),
+    // The context is consumed (so the scan starts at the rare word "passport"); group 1 is the number.
+    pattern: new RegExp(`${PASSPORT_PREFIX}\\b((?=[A-Z]{0,8}\\d)[A-Z0-9]{6,9})\\b`, "g"),
+    group: 1,
   },
   drivers_license: {
     type: "drivers_license",
     category: "pii",
     label: "DRIVERS_LICENSE",
     priority: 2,
-    pattern: /\b(?:\d{3} \d{3} \d{3}|[A-Z0-9][A-Z0-9-]{4,17})\b/g,
-    validate: (match, text, index) =>
-      /\d/.test(match) && hasContextBefore(text, index, LICENCE_CONTEXT, 40),
+    pattern: new RegExp(
+      `${LICENCE_PREFIX}\\b(\\d{3} \\d{3} \\d{3}|(?=[A-Z-]{0,17}\\d)[A-Z0-9][A-Z0-9-]{4,17})\\b`,
+      "g",
+    ),
+    group: 1,
   },
 };
 
@@ -236,11 +273,20 @@ interface Ranked extends Span {
 export function findPii(text: string, detectors: readonly PiiDetector[]): Span[] {
   const spans: Ranked[] = [];
   for (const detector of detectors) {
-    detector.pattern.lastIndex = 0;
-    for (const match of text.matchAll(detector.pattern)) {
-      const range = detector.group === undefined ? undefined : match.indices?.[detector.group];
-      const start = range ? range[0] : match.index;
-      const value = range ? text.slice(range[0], range[1]) : match[0];
+    // exec on the detector's own global regex: matchAll would clone it on every call.
+    const pattern = detector.pattern.global
+      ? detector.pattern
+      : new RegExp(detector.pattern.source, `${detector.pattern.flags}g`);
+    pattern.lastIndex = 0;
+    for (let match = pattern.exec(text); match; match = pattern.exec(text)) {
+      if (match[0] === "") pattern.lastIndex += 1;
+      const end = match.index + match[0].length;
+      const grouped = detector.group === undefined ? undefined : match[detector.group];
+      const prefix = detector.prefixGroup === undefined ? "" : (match[detector.prefixGroup] ?? "");
+      let start = grouped === undefined ? match.index - prefix.length : end - grouped.length;
+      const indices = detector.group === undefined ? undefined : match.indices?.[detector.group];
+      if (indices) start = indices[0];
+      const value = text.slice(start, indices ? indices[1] : end);
       if (detector.validate && !detector.validate(value, text, start)) continue;
       spans.push({
         start,

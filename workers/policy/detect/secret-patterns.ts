@@ -1,9 +1,5 @@
 import type { PiiDetector } from "./pii-patterns.ts";
-
-/** `word` matched in any letter case, for patterns that must stay case-sensitive elsewhere. */
-function caseless(word: string): string {
-  return word.replace(/[a-z]/gi, (letter) => `[${letter.toUpperCase()}${letter.toLowerCase()}]`);
-}
+import { caseless } from "./validators.ts";
 
 /** Distinct characters in a value: placeholders (`xxxx…`, `AKIAXXXX…`) have very few. */
 function distinct(value: string): number {
@@ -65,11 +61,15 @@ export const SECRET_DETECTORS: Readonly<Record<string, PiiDetector>> = {
     category: "secret",
     label: "API_KEY",
     priority: 3,
+    // A provider token, or (group 1) a long token after a secret-looking name and
+    // `=`/`:`; that branch starts at the separator, the name checked behind it.
     pattern: new RegExp(
-      String.raw`(?<![A-Za-z0-9_-])(?:${PROVIDER_KEYS.join("|")})(?![A-Za-z0-9_-])|(?<=(?:${SECRET_NAMES.join("|")})["']?\s{0,3}[:=]\s{0,3}["']?)[A-Za-z0-9/+_=.-]{16,128}(?![A-Za-z0-9/+_=.-])`,
+      String.raw`(?:${PROVIDER_KEYS.join("|")})(?![A-Za-z0-9_-])|[:=](?<=(?:${SECRET_NAMES.join("|")})["']?\s{0,3}[:=])\s{0,3}["']?([A-Za-z0-9/+_=.-]{16,128})(?![A-Za-z0-9/+_=.-])`,
       "g",
     ),
-    validate: (match) => {
+    group: 1,
+    validate: (match, text, index) => {
+      if (/[A-Za-z0-9_-]/.test(text[index - 1] ?? "")) return false;
       const body = match.replace(/^[a-z]{2,6}[_-](?:[a-z]{2,7}\d{0,2}[_-])?/i, "");
       if (distinct(body) < 8) return false;
       return PREFIXED.test(match)

@@ -3,20 +3,52 @@
  * digits, impossible addresses and reserved ranges are not flagged.
  */
 
-/** IBAN mod-97 (ISO 13616) over the compact form. */
+/** IBAN mod-97 (ISO 13616) over the compact form; no allocation per character, it runs on every candidate. */
 export function passesIbanChecksum(value: string): boolean {
   const compact = value.replace(/[\s-]/g, "").toUpperCase();
   if (!/^[A-Z]{2}\d{2}[A-Z0-9]{10,30}$/.test(compact)) return false;
   const expected = IBAN_LENGTHS[compact.slice(0, 2)];
   if (expected !== undefined && compact.length !== expected) return false;
-  const rearranged = compact.slice(4) + compact.slice(0, 4);
   let remainder = 0;
-  for (const character of rearranged) {
-    const code = character.charCodeAt(0);
-    const digits = code >= 65 ? String(code - 55) : character;
-    for (const digit of digits) remainder = (remainder * 10 + (digit.charCodeAt(0) - 48)) % 97;
+  for (let step = 0; step < compact.length; step += 1) {
+    const code = compact.charCodeAt((step + 4) % compact.length);
+    remainder =
+      code >= 65 ? (remainder * 100 + (code - 55)) % 97 : (remainder * 10 + (code - 48)) % 97;
   }
   return remainder === 1;
+}
+
+/** The octets of a dotted quad of 0–255 without leading zeros, or undefined. */
+export function ipv4Octets(value: string): number[] | undefined {
+  const octets: number[] = [];
+  let current = -1;
+  let digits = 0;
+  for (let index = 0; index <= value.length; index += 1) {
+    const code = index < value.length ? value.charCodeAt(index) : 46;
+    if (code === 46) {
+      if (digits === 0 || current > 255) return undefined;
+      octets.push(current);
+      current = -1;
+      digits = 0;
+    } else if (code >= 48 && code <= 57) {
+      if (digits > 0 && current === 0) return undefined;
+      current = (current < 0 ? 0 : current) * 10 + (code - 48);
+      digits += 1;
+    } else {
+      return undefined;
+    }
+  }
+  return octets.length === 4 ? octets : undefined;
+}
+
+/** The digits of a value, without separators. */
+export function digitsOf(value: string): string {
+  let digits = "";
+  for (let index = 0; index < value.length; index += 1) {
+    const code = value.charCodeAt(index);
+    if (code >= 48 && code <= 57) digits += value[index];
+  }
+  return digits;
 }
 
 /** Lengths of IBANs per country, for the most common registries. */
@@ -80,11 +112,7 @@ export function isPlausibleSsn(value: string): boolean {
 
 /** A dotted quad of octets 0–255, without leading zeros. */
 export function isIpv4(value: string): boolean {
-  const parts = value.split(".");
-  return (
-    parts.length === 4 &&
-    parts.every((part) => /^(?:0|[1-9]\d{0,2})$/.test(part) && Number(part) <= 255)
-  );
+  return ipv4Octets(value) !== undefined;
 }
 
 /** A full or `::`-compressed IPv6 address (optionally ending in an IPv4 quad). */
@@ -133,4 +161,9 @@ export function hasContextBefore(
   window = 40,
 ): boolean {
   return context.test(text.slice(Math.max(0, index - window), index));
+}
+
+/** `word` matched in any letter case, for patterns that must stay case-sensitive elsewhere. */
+export function caseless(word: string): string {
+  return word.replace(/[a-z]/gi, (letter) => `[${letter.toUpperCase()}${letter.toLowerCase()}]`);
 }
