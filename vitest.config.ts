@@ -44,7 +44,10 @@ export default defineConfig(async () => {
                   KEEPTRUSTS_SESSION_SECRET: "test-session-secret-at-least-32-characters",
                   KEEPTRUSTS_BOOTSTRAP_TOKEN: "test-bootstrap-token",
                 },
-                durableObjects: { ESCALATIONS: { className: "EscalationDO", useSQLite: true } },
+                durableObjects: {
+                  ESCALATIONS: { className: "EscalationDO", useSQLite: true },
+                  LEDGER: { className: "LedgerDO", useSQLite: true },
+                },
               },
             }),
           ],

@@ -209,7 +209,7 @@ export class LedgerStore {
    * Applies a posting to a wallet: checks that its balance stays at or above
    * `floor` (0 unless an approved cost ticket allows an overdraft) and that holds
    * never go negative, updates the wallet, appends the entry with the balance
-   * after it, and fires the alert thresholds it crosses. Throws
+   * after it, and fires the alert thresholds it crosses (once per crossing). Throws
    * {@link LedgerInvariantError} (rolling the transaction back) otherwise.
    */
   post(wallet: WalletRow, posting: Posting, now: number, floor = 0): WalletRow {
@@ -218,13 +218,16 @@ export class LedgerStore {
     if (posting.delta < 0 && balance < floor)
       throw new LedgerInvariantError(`wallet ${wallet.id} would go below ${floor}: ${balance}`);
     if (held < 0) throw new LedgerInvariantError(`wallet ${wallet.id} would hold ${held}`);
+    // Alerts follow what is left once open holds are settled (balance + held), so a
+    // hold placed and released around a threshold does not alert on every request.
+    const left = balance + held;
     const thresholds = JSON.parse(wallet.alert_thresholds) as number[];
     const fired = new Set(JSON.parse(wallet.alerts_fired) as number[]);
     for (const threshold of thresholds) {
-      if (balance < threshold && !fired.has(threshold)) {
+      if (left < threshold && !fired.has(threshold)) {
         fired.add(threshold);
-        this.alert(wallet, threshold, balance, now);
-      } else if (balance >= threshold) fired.delete(threshold);
+        this.alert(wallet, threshold, left, now);
+      } else if (left >= threshold) fired.delete(threshold);
     }
     const version = wallet.version + 1;
     this.sql.exec(
@@ -259,13 +262,14 @@ export class LedgerStore {
     return updated;
   }
 
-  /** Replaces a wallet's alert thresholds; those the balance is already below fire now. */
+  /** Replaces a wallet's alert thresholds; those already crossed fire now. */
   setThresholds(wallet: WalletRow, thresholds: number[], now: number): WalletRow {
     const sorted = [...new Set(thresholds)].sort((a, b) => a - b);
     const before = new Set(JSON.parse(wallet.alerts_fired) as number[]);
-    const fired = sorted.filter((threshold) => wallet.balance < threshold);
+    const left = wallet.balance + wallet.held;
+    const fired = sorted.filter((threshold) => left < threshold);
     for (const threshold of fired)
-      if (!before.has(threshold)) this.alert(wallet, threshold, wallet.balance, now);
+      if (!before.has(threshold)) this.alert(wallet, threshold, left, now);
     this.sql.exec(
       "UPDATE wallets SET alert_thresholds = ?, alerts_fired = ?, updated_at = ?, version = version + 1 WHERE id = ?",
       JSON.stringify(sorted),

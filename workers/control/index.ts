@@ -9,6 +9,7 @@ import { auditRoutes } from "./routes/audit.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { bootstrapRoutes } from "./routes/bootstrap.ts";
 import { configurationRoutes } from "./routes/configurations.ts";
+import { costTicketRoutes } from "./routes/cost-tickets.ts";
 import { issuerRoutes } from "./routes/end-user-issuers.ts";
 import { escalationRoutes } from "./routes/escalations.ts";
 import { eventRoutes } from "./routes/events.ts";
@@ -17,9 +18,12 @@ import { gatewayRoutes } from "./routes/gateways.ts";
 import { inviteAcceptRoutes, inviteRoutes } from "./routes/invites.ts";
 import { meRoutes } from "./routes/me.ts";
 import { memberRoutes } from "./routes/members.ts";
+import { pricingRoutes } from "./routes/pricing.ts";
 import { teamMemberRoutes } from "./routes/team-members.ts";
 import { teamRoutes } from "./routes/teams.ts";
 import { tokenRoutes } from "./routes/tokens.ts";
+import { usageRoutes } from "./routes/usage.ts";
+import { walletRoutes } from "./routes/wallets.ts";
 
 const MAX_BODY_BYTES = 256 * 1024;
 
@@ -77,6 +81,10 @@ app.route("/", configurationRoutes);
 app.route("/", gatewayRoutes);
 app.route("/", eventRoutes);
 app.route("/", exportRoutes);
+app.route("/", walletRoutes);
+app.route("/", costTicketRoutes);
+app.route("/", pricingRoutes);
+app.route("/", usageRoutes);
 
 app.notFound(() => {
   throw new Problem(404, "not_found", "Not found", "no such endpoint on the control API");

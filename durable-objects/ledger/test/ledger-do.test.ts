@@ -286,6 +286,7 @@ describe("LedgerDO: alert thresholds", () => {
     await fund(stub, orgId, MICROS);
     const input = holdInput(orgId, 1_300_000);
     await stub.hold(input);
+    await stub.settle(settleInput(orgId, input.holdId, 1_300_000, 0));
     await stub.flush();
     const alerts = await env.DB.prepare(
       "SELECT threshold, balance FROM wallet_alerts WHERE org_id = ? ORDER BY created_at",

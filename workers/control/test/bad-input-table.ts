@@ -1,6 +1,7 @@
 import { CONFIGURATION_BAD_ROWS } from "./bad-input-configurations.ts";
 import { EVENT_BAD_ROWS } from "./bad-input-events.ts";
 import { ESCALATION_BAD_ROWS } from "./bad-input-escalations.ts";
+import { WALLET_BAD_ROWS } from "./bad-input-wallets.ts";
 import { unique } from "./control.ts";
 import type { World } from "./world.ts";
 
@@ -391,4 +392,5 @@ export const ROWS: BadRow[] = [
   ...CONFIGURATION_BAD_ROWS,
   ...EVENT_BAD_ROWS,
   ...ESCALATION_BAD_ROWS,
+  ...WALLET_BAD_ROWS,
 ];

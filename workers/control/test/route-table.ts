@@ -2,6 +2,7 @@ import { json, newMember, unique } from "./control.ts";
 import { CONFIGURATION_ROUTES } from "./route-table-configurations.ts";
 import { EVENT_ROUTES } from "./route-table-events.ts";
 import { ESCALATION_ROUTES } from "./route-table-escalations.ts";
+import { WALLET_ROUTES } from "./route-table-wallets.ts";
 import type { World } from "./world.ts";
 
 /**
@@ -390,4 +391,5 @@ export const ROUTES: RouteRow[] = [
   ...CONFIGURATION_ROUTES,
   ...EVENT_ROUTES,
   ...ESCALATION_ROUTES,
+  ...WALLET_ROUTES,
 ];

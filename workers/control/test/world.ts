@@ -3,6 +3,7 @@ import { json, newMember, unique } from "./control.ts";
 import { sampleEvent, seed } from "./event-fixtures.ts";
 import { seedEscalations, type EscalationSeeds } from "./escalation-fixtures.ts";
 import { sampleYaml } from "./route-table-configurations.ts";
+import { seedSpend, type SpendSeeds } from "./spend-fixtures.ts";
 
 /** Someone in an org, with an access key of their org role. */
 export interface Person {
@@ -44,6 +45,7 @@ export interface World {
   /** An export of the org's events, made by the owner. */
   eventExport: { id: string };
   escalations: EscalationSeeds;
+  spend: SpendSeeds;
 }
 
 /** A PEM public key (Ed25519) the issuer routes accept. */
@@ -138,6 +140,12 @@ export async function populateOrg(label: string): Promise<World> {
     teamYKey: gatewayToken.id,
     ownerId: created.user.id,
   });
+  const spend = await seedSpend(
+    created.org.id,
+    key,
+    { teamId: teamX.id, userId: member.userId, keyId: memberToken.id },
+    { teamId: teamY.id, userId: colleague.userId, keyId: gatewayToken.id },
+  );
   const events = { member: `req_${unique("member")}`, colleague: `req_${unique("colleague")}` };
   await seed([
     sampleEvent({
@@ -177,6 +185,7 @@ export async function populateOrg(label: string): Promise<World> {
     events,
     eventExport: { id: eventExport.id },
     escalations,
+    spend,
   };
 }
 
@@ -210,6 +219,7 @@ export function identifiersOf(world: World): string[] {
     world.events.colleague,
     world.eventExport.id,
     ...Object.values(world.escalations),
+    ...Object.values(world.spend),
   ];
 }
 
@@ -231,6 +241,11 @@ const ORG_TABLES: Record<string, string> = {
   org_signing_keys: "SELECT * FROM org_signing_keys WHERE org_id = ?1 ORDER BY id",
   escalations: "SELECT * FROM escalations WHERE org_id = ?1 ORDER BY id",
   escalation_trail: "SELECT * FROM escalation_trail WHERE org_id = ?1 ORDER BY escalation_id, seq",
+  wallets: "SELECT * FROM wallets WHERE org_id = ?1 ORDER BY id",
+  ledger_entries: "SELECT * FROM ledger_entries WHERE org_id = ?1 ORDER BY seq",
+  cost_tickets: "SELECT * FROM cost_tickets WHERE org_id = ?1 ORDER BY id",
+  usage_records: "SELECT * FROM usage_records WHERE org_id = ?1 ORDER BY request_id",
+  pricing: "SELECT * FROM pricing WHERE org_id = ?1 ORDER BY id",
 };
 
 /**
