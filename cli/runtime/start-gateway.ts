@@ -75,6 +75,7 @@ export async function startGateway(options: GatewayRunOptions): Promise<RunningG
     durableObjects: {
       RATE_LIMITER: "RateLimiter",
       ESCALATIONS: { className: "EscalationDO", useSQLite: true },
+      LEDGER: { className: "LedgerDO", useSQLite: true },
     },
     ...(options.persistTo ? { durableObjectsPersist: path.join(options.persistTo, "do") } : {}),
     ...(options.persistTo ? { d1Persist: path.join(options.persistTo, "d1") } : {}),
