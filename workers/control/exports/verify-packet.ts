@@ -128,70 +128,76 @@ export async function verifyPacket(
     if (lineStage < stage || (lineStage === stage && lineStage !== 1 && lineStage !== 2))
       problem(`${at}: a ${parsed.type} line is out of place`);
     stage = Math.max(stage, lineStage);
-    switch (parsed.type) {
-      case "header":
-        if (parsed.format !== EVIDENCE_FORMAT) problem(`${at}: unknown format ${parsed.format}`);
-        header = parsed;
-        files.set("header.json", await sha256Hex(line));
-        break;
-      case "configuration": {
-        const actual = await sha256Hex(parsed.yaml);
-        if (actual !== parsed.sha256)
-          problem(
-            `${at}: configuration ${parsed.name} ${parsed.version}: YAML does not match its sha256`,
-          );
-        if (parsed.file !== configurationFile(parsed.sha256))
-          problem(`${at}: configuration file name does not match its sha256`);
-        files.set(parsed.file, actual);
-        configHashes.add(parsed.sha256);
-        counts.configurations += 1;
-        break;
-      }
-      case "event": {
-        events.update(`${line}\n`);
-        counts.events += 1;
-        const row = parsed.row as Record<string, unknown>;
-        const id = String(row.request_id);
-        if (row.org_id !== header?.org_id) problem(`${at}: event ${id} belongs to another org`);
-        if (typeof row.config_hash === "string") usedHashes.add(row.config_hash);
-        if (row.chain_id === null || row.chain_id === undefined) {
-          counts.unchained_events += 1;
+    try {
+      switch (parsed.type) {
+        case "header":
+          if (parsed.format !== EVIDENCE_FORMAT) problem(`${at}: unknown format ${parsed.format}`);
+          header = parsed;
+          files.set("header.json", await sha256Hex(line));
+          break;
+        case "configuration": {
+          const actual = await sha256Hex(parsed.yaml);
+          if (actual !== parsed.sha256)
+            problem(
+              `${at}: configuration ${parsed.name} ${parsed.version}: YAML does not match its sha256`,
+            );
+          if (parsed.file !== configurationFile(parsed.sha256))
+            problem(`${at}: configuration file name does not match its sha256`);
+          files.set(parsed.file, actual);
+          configHashes.add(parsed.sha256);
+          counts.configurations += 1;
           break;
         }
-        const recomputed = await chainHash((row.prev_hash as string | null) ?? null, row);
-        if (recomputed !== row.hash) problem(`${at}: event ${id}: hash does not match its content`);
-        await follow(
-          at,
-          String(row.chain_id),
-          {
-            sequence: Number(row.sequence),
-            prev_hash: (row.prev_hash as string | null) ?? null,
-            hash: String(row.hash),
-          },
-          "events",
-        );
-        break;
+        case "event": {
+          events.update(`${line}\n`);
+          counts.events += 1;
+          const row = parsed.row as Record<string, unknown>;
+          const id = String(row.request_id);
+          if (row.org_id !== header?.org_id) problem(`${at}: event ${id} belongs to another org`);
+          if (typeof row.config_hash === "string") usedHashes.add(row.config_hash);
+          if (row.chain_id === null || row.chain_id === undefined) {
+            counts.unchained_events += 1;
+            break;
+          }
+          const recomputed = await chainHash((row.prev_hash as string | null) ?? null, row);
+          if (recomputed !== row.hash)
+            problem(`${at}: event ${id}: hash does not match its content`);
+          await follow(
+            at,
+            String(row.chain_id),
+            {
+              sequence: Number(row.sequence),
+              prev_hash: (row.prev_hash as string | null) ?? null,
+              hash: String(row.hash),
+            },
+            "events",
+          );
+          break;
+        }
+        case "link":
+          links.update(`${line}\n`);
+          counts.links += 1;
+          await follow(at, parsed.chain_id, parsed, "links");
+          break;
+        case "manifest":
+          manifest = { line, value: parsed };
+          break;
+        case "signature": {
+          signed = true;
+          kid = parsed.kid;
+          protection = parsed.key_protection;
+          if (!manifest) break;
+          const pinned = options.pinnedKeys;
+          if (pinned && !pinned.some((key) => sameKey(key, parsed.public_key)))
+            problem(`${at}: the packet was signed with key ${parsed.kid}, not a pinned key`);
+          if (!(await verifyManifest(manifest.line, parsed.jws, parsed.public_key)))
+            problem(`${at}: the signature does not match the manifest`);
+          break;
+        }
       }
-      case "link":
-        links.update(`${line}\n`);
-        counts.links += 1;
-        await follow(at, parsed.chain_id, parsed, "links");
-        break;
-      case "manifest":
-        manifest = { line, value: parsed };
-        break;
-      case "signature": {
-        signed = true;
-        kid = parsed.kid;
-        protection = parsed.key_protection;
-        if (!manifest) break;
-        const pinned = options.pinnedKeys;
-        if (pinned && !pinned.some((key) => sameKey(key, parsed.public_key)))
-          problem(`${at}: the packet was signed with key ${parsed.kid}, not a pinned key`);
-        if (!(await verifyManifest(manifest.line, parsed.jws, parsed.public_key)))
-          problem(`${at}: the signature does not match the manifest`);
-        break;
-      }
+    } catch {
+      // A line of the right type with fields of the wrong shape.
+      problem(`${at}: a malformed ${parsed.type} line`);
     }
   }
 
