@@ -48,8 +48,15 @@ export interface LedgerEnv {
 
 /** How soon a failed D1 copy is tried again (by the alarm). */
 const MIRROR_RETRY_MS = 30_000;
+/**
+ * How long gateway changes (holds, settles) wait before their D1 copy, so one
+ * D1 batch carries many of them; the alarm copies what an evicted object left.
+ */
+const MIRROR_DELAY_MS = 1_000;
+/** The latest the alarm copies what a timer could not (the object was evicted first). */
+const MIRROR_SAFETY_MS = 60_000;
 /** Outbox records per D1 batch. */
-const MIRROR_BATCH = 50;
+const MIRROR_BATCH = 200;
 /** Holds one alarm expires at most; the next alarm takes the rest. */
 const EXPIRE_BATCH = 500;
 
@@ -96,6 +103,7 @@ export class LedgerDO extends DurableObject<LedgerEnv> {
   private readonly store: LedgerStore;
   private dirty = false;
   private flushing: Promise<void> | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
   /** The alarm as last set by this instance; undefined until read. */
   private alarmAt: number | null | undefined;
 
@@ -112,8 +120,7 @@ export class LedgerDO extends DurableObject<LedgerEnv> {
     const result = this.ctx.storage.transactionSync(() =>
       placeHold(this.store, checked.value, Date.now()),
     );
-    if (result.ok && result.amount > 0) await this.alarmBy(nextExpiry(this.store));
-    this.flushSoon();
+    await this.changed(result.ok && result.amount > 0);
     return result;
   }
 
@@ -124,7 +131,7 @@ export class LedgerDO extends DurableObject<LedgerEnv> {
     const result = this.ctx.storage.transactionSync(() =>
       settleHold(this.store, checked.value, Date.now()),
     );
-    this.flushSoon();
+    await this.changed(false);
     return result;
   }
 
@@ -135,7 +142,7 @@ export class LedgerDO extends DurableObject<LedgerEnv> {
     const result = this.ctx.storage.transactionSync(() =>
       releaseHold(this.store, checked.value, Date.now()),
     );
-    this.flushSoon();
+    await this.changed(false);
     return result;
   }
 
@@ -306,7 +313,10 @@ export class LedgerDO extends DurableObject<LedgerEnv> {
 
   /** Copies everything the outbox holds to D1 now; true when it is empty afterwards. */
   async flush(): Promise<boolean> {
-    this.flushSoon();
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.dirty = true;
+    this.drainNow();
     while (this.flushing) await this.flushing;
     return this.store.sql.exec("SELECT 1 FROM outbox LIMIT 1").toArray().length === 0;
   }
@@ -342,9 +352,23 @@ export class LedgerDO extends DurableObject<LedgerEnv> {
     await this.ctx.storage.setAlarm(at);
   }
 
-  /** Starts copying the outbox to D1 unless a copy is running (which then loops once more). */
-  private flushSoon(): void {
+  /**
+   * After a gateway change: the D1 copy within {@link MIRROR_DELAY_MS} (batched),
+   * and an alarm by the next hold expiry or {@link MIRROR_SAFETY_MS}, whichever is first.
+   */
+  private async changed(held: boolean): Promise<void> {
     this.dirty = true;
+    this.timer ??= setTimeout(() => {
+      this.timer = undefined;
+      this.drainNow();
+    }, MIRROR_DELAY_MS);
+    const safety = Date.now() + MIRROR_SAFETY_MS;
+    const expiry = held ? nextExpiry(this.store) : null;
+    await this.alarmBy(expiry === null ? safety : Math.min(expiry, safety));
+  }
+
+  /** Starts copying the outbox to D1 unless a copy is running (which then loops once more). */
+  private drainNow(): void {
     if (this.flushing) return;
     this.flushing = this.drain().finally(() => {
       this.flushing = undefined;
