@@ -26,7 +26,7 @@ import { injectionReport, spanReport, type FamilyReport } from "./fixtures/quali
 import { row } from "./fixtures/scoring.ts";
 
 const PII_FLOORS = { precision: 0.99, recall: 0.99, f1: 0.99, typeF1: 0.97, hardNegativeFp: 0.01 };
-const PHI_FLOORS = { precision: 0.99, recall: 0.98, f1: 0.99, typeF1: 0.94, hardNegativeFp: 0.01 };
+const PHI_FLOORS = { precision: 0.99, recall: 0.98, f1: 0.99, typeF1: 0.97, hardNegativeFp: 0.01 };
 const INJECTION_FLOORS = {
   recall: 0.96,
   categoryRecall: 0.93,
