@@ -4,6 +4,7 @@
  * invalid config), 2 unusable input or a usage error, 70 a bug in `kt`.
  */
 import { Command, CommanderError } from "commander";
+import { registerCostTickets } from "./commands/cost-tickets.ts";
 import { registerEscalations } from "./commands/escalations.ts";
 import { registerEvents } from "./commands/events.ts";
 import { registerExports } from "./commands/exports.ts";
@@ -15,9 +16,12 @@ import { registerMembers } from "./commands/members.ts";
 import { registerPolicyLint } from "./commands/policy-lint.ts";
 import { registerPolicySchema } from "./commands/policy-schema.ts";
 import { registerPolicyTest } from "./commands/policy-test.ts";
+import { registerPricing } from "./commands/pricing.ts";
 import { registerRun } from "./commands/run-managed.ts";
 import { registerTeam } from "./commands/team.ts";
 import { registerTokens } from "./commands/tokens.ts";
+import { registerUsage } from "./commands/usage.ts";
+import { registerWallets } from "./commands/wallets.ts";
 import { BUG_EXIT_CODE, UserError } from "./user-error.ts";
 
 // Subcommands inherit exitOverride and showHelpAfterError, so usage errors raise here.
@@ -151,6 +155,49 @@ Examples:
   $ kt export download exp_4f1c…
   $ kt export verify exp_4f1c….evidence.jsonl --public-key org-signing-key.json`,
     ),
+);
+registerWallets(
+  program
+    .command("wallets")
+    .description("Prepaid wallets of the org, its teams and users: top up, allocate, read ledgers.")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ kt wallets top-up --amount 500 --reference INV-2026-001
+  $ kt wallets allocate --team legal --amount 100
+  $ kt wallets ledger wal_4f1c…`,
+    ),
+);
+registerCostTickets(
+  program
+    .command("cost-tickets")
+    .description("Requests refused for lack of credit: approve, deny or fund them.")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ kt cost-tickets list --status pending
+  $ kt cost-tickets approve ct_4f1c… --overdraft 5
+  $ kt cost-tickets fund ct_4f1c… --amount 25`,
+    ),
+);
+registerPricing(
+  program
+    .command("pricing")
+    .description("What models cost per million tokens: the defaults and the org's own prices.")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ kt pricing list --provider openai
+  $ kt pricing set --provider openai --model gpt-4o --input 2.5 --output 10`,
+    ),
+);
+registerUsage(
+  program
+    .command("usage")
+    .description("Tokens and spend, grouped by team, user, model, key or day."),
 );
 
 /** The exit code for what escaped a command, after saying what went wrong. */

@@ -1,0 +1,221 @@
+import { rm } from "node:fs/promises";
+import path from "node:path";
+import { Log, LogLevel, Miniflare } from "miniflare";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { unstable_getMiniflareWorkerOptions, unstable_readConfig } from "wrangler";
+import { bundleWorker, ROOT } from "../runtime/bundle-gateway.ts";
+import { applyMigrations } from "../runtime/migrations.ts";
+import { runKt, temporaryFolder, type Finished } from "./run-kt.ts";
+
+const STARTUP_MS = 120_000;
+const SLOW_MS = 60_000;
+const CONFIG = `providers:
+  targets: [{id: m, provider: mock, model: mock-echo}]
+`;
+const ASK = {
+  model: "mock-echo",
+  max_tokens: 100,
+  messages: [{ role: "user", content: "Summarise the budget" }],
+};
+
+let miniflare: Miniflare | undefined;
+let api = "";
+let ownerKey = "";
+let gatewayKey = "";
+let config = "";
+
+/** A worker's bindings as `wrangler dev` would give them, read from its wrangler.toml. */
+function bindingsOf(configPath: string) {
+  const { workerOptions } = unstable_getMiniflareWorkerOptions(
+    unstable_readConfig({ config: path.join(ROOT, configPath) }),
+  );
+  const { bindings, d1Databases, durableObjects, queueProducers, queueConsumers } = workerOptions;
+  return { bindings, d1Databases, durableObjects, queueProducers, queueConsumers };
+}
+
+/** The control API and the gateway as two workers of one workerd, wired by their wrangler.toml. */
+async function startBoth(): Promise<Miniflare> {
+  const [control, gateway] = await Promise.all([
+    bundleWorker("workers/control/index.ts"),
+    bundleWorker("workers/gateway/index.ts"),
+  ]);
+  const controlBindings = bindingsOf("workers/control/wrangler.toml");
+  const gatewayBindings = bindingsOf("wrangler.toml");
+  return new Miniflare({
+    host: "127.0.0.1",
+    port: 0,
+    cf: false,
+    log: new Log(LogLevel.WARN),
+    workers: [
+      {
+        ...controlBindings,
+        name: "keeptrusts-control",
+        modules: true,
+        compatibilityDate: "2026-08-01",
+        scriptPath: control,
+        modulesRoot: path.dirname(control),
+        bindings: {
+          ...(controlBindings.bindings ?? {}),
+          KEEPTRUSTS_SESSION_SECRET: "cli-spend-session-secret-0123456789abcdef",
+          KEEPTRUSTS_BOOTSTRAP_TOKEN: "cli-spend-bootstrap",
+        },
+      },
+      {
+        ...gatewayBindings,
+        name: "keeptrusts-gateway",
+        modules: true,
+        compatibilityDate: "2026-08-01",
+        scriptPath: gateway,
+        modulesRoot: path.dirname(gateway),
+        bindings: { ...(gatewayBindings.bindings ?? {}), KEEPTRUSTS_POLICY_CONFIG: CONFIG },
+        queueConsumers: { "keeptrusts-events": { maxBatchTimeout: 0.05 } },
+      },
+    ],
+  });
+}
+
+async function controlCall<T>(method: string, pathname: string, body: unknown, key?: string) {
+  const response = await fetch(`${api}${pathname}`, {
+    method,
+    headers: {
+      "content-type": "application/json",
+      "x-keeptrusts-bootstrap-token": "cli-spend-bootstrap",
+      ...(key ? { authorization: `Bearer ${key}` } : {}),
+    },
+    body: JSON.stringify(body),
+  });
+  expect(response.status, await response.clone().text()).toBeLessThan(300);
+  return (await response.json()) as T;
+}
+
+async function ask(headers: Record<string, string> = {}): Promise<Response> {
+  const gateway = await miniflare?.getWorker("keeptrusts-gateway");
+  if (!gateway) throw new Error("the gateway is not running");
+  const response = await gateway.fetch("http://gateway.local/v1/chat/completions", {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      authorization: `Bearer ${gatewayKey}`,
+      ...headers,
+    },
+    body: JSON.stringify(ASK),
+  });
+  return response as unknown as Response;
+}
+
+function kt(args: string[]): Promise<Finished> {
+  return runKt(args, {
+    env: { XDG_CONFIG_HOME: config, KEEPTRUSTS_API_URL: api, KEEPTRUSTS_API_TOKEN: ownerKey },
+  });
+}
+
+async function ok(args: string[]): Promise<string> {
+  const result = await kt(args);
+  expect(result.code, `kt ${args.join(" ")}\n${result.stdout}${result.stderr}`).toBe(0);
+  return result.stdout;
+}
+
+beforeAll(async () => {
+  config = await temporaryFolder();
+  miniflare = await startBoth();
+  api = (await miniflare.ready).origin;
+  await applyMigrations(await miniflare.getD1Database("DB"), path.join(ROOT, "d1-migrations"));
+  const org = await controlCall<{ access_key: string }>("POST", "/v1/bootstrap", {
+    org: "finance-org",
+    email: "finance@example.com",
+  });
+  ownerKey = org.access_key;
+  const token = await controlCall<{ key: string }>(
+    "POST",
+    "/v1/tokens",
+    { type: "gateway", name: "budget-app" },
+    ownerKey,
+  );
+  gatewayKey = token.key;
+}, STARTUP_MS);
+
+afterAll(async () => {
+  await miniflare?.dispose();
+  await rm(config, { recursive: true, force: true });
+});
+
+describe("kt wallets, cost-tickets, pricing and usage", () => {
+  it(
+    "a wallet runs out, the gateway answers 402 with a ticket, an approval lets the retry through, and the ledger and usage explain it",
+    async () => {
+      expect(await ok(["wallets", "top-up", "--amount", "0.0001", "--reference", "INV-1"])).toMatch(
+        /Topped up 0\.0001 USD\.\n {2}wal_\w+ {2}org org_\w+: 0\.0001 USD available/,
+      );
+      const refused = await ask();
+      expect(refused.status).toBe(402);
+      const error = ((await refused.json()) as { error: { code: string; cost_ticket_id: string } })
+        .error;
+      expect(error.code).toBe("insufficient_balance");
+      const ticket = error.cost_ticket_id;
+
+      expect(await ok(["cost-tickets", "list", "--status", "pending"])).toContain(ticket);
+      expect(await ok(["cost-tickets", "approve", ticket, "--overdraft", "1"])).toContain(
+        `Approved ${ticket}: its retry may go 1 USD below zero`,
+      );
+      const retry = await ask({ "x-keeptrusts-cost-ticket": ticket });
+      expect(retry.status).toBe(200);
+      expect(await ok(["cost-tickets", "show", ticket])).toContain("used by  req_");
+
+      const wallets = JSON.parse(await ok(["wallets", "list", "--json"])) as Array<{ id: string }>;
+      const walletId = wallets[0]?.id ?? "";
+      let ledger = "";
+      for (let attempt = 0; attempt < 50 && !ledger.includes("settle"); attempt += 1) {
+        ledger = await ok(["wallets", "ledger", walletId]);
+        if (!ledger.includes("settle")) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(ledger).toMatch(/release[\s\S]*settle[\s\S]*hold[\s\S]*topup/);
+
+      const usage = await ok(["usage", "--group-by", "model"]);
+      expect(usage).toMatch(/MODEL\s+REQUESTS\s+PROMPT\s+COMPLETION\s+COST/);
+      expect(usage).toMatch(/mock-echo\s+1\s/);
+    },
+    SLOW_MS,
+  );
+
+  it(
+    "sets the org's price, allocates to a team, and refuses what it cannot send",
+    async () => {
+      expect(
+        await ok([
+          "pricing",
+          "set",
+          "--provider",
+          "mock",
+          "--model",
+          "mock-echo",
+          "--input",
+          "10",
+          "--output",
+          "20",
+        ]),
+      ).toContain("Priced mock mock-echo: 10 in, 20 out USD per million tokens.");
+      expect(await ok(["pricing", "list", "--provider", "mock"])).toMatch(
+        /mock\s+mock-echo\s+10\s.*org\s+yes/,
+      );
+      await controlCall("POST", "/v1/teams", { name: "legal" }, ownerKey);
+      await ok(["wallets", "top-up", "--amount", "5"]);
+      expect(await ok(["wallets", "allocate", "--team", "legal", "--amount", "2"])).toMatch(
+        /Allocated 2 USD\.[\s\S]*team team_\w+: 2 USD available/,
+      );
+      for (const args of [
+        ["wallets", "allocate", "--amount", "2"],
+        ["wallets", "top-up", "--amount", "1", "--team", "legal", "--user", "usr_1"],
+        ["wallets", "top-up", "--amount", "-1"],
+        ["pricing", "set", "--provider", "acme", "--model", "m", "--input", "1", "--output", "1"],
+        ["usage", "--group-by", "planet"],
+      ]) {
+        const result = await kt(args);
+        expect(result.code, args.join(" ")).toBe(2);
+      }
+      const tooMuch = await kt(["wallets", "allocate", "--team", "legal", "--amount", "1000"]);
+      expect(tooMuch.code).toBe(1);
+      expect(tooMuch.stderr).toContain("insufficient_balance");
+    },
+    SLOW_MS,
+  );
+});
