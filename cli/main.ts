@@ -19,6 +19,7 @@ import { registerPolicyTest } from "./commands/policy-test.ts";
 import { registerPricing } from "./commands/pricing.ts";
 import { registerRun } from "./commands/run-managed.ts";
 import { registerTeam } from "./commands/team.ts";
+import { registerConfig } from "./commands/config.ts";
 import { registerTokens } from "./commands/tokens.ts";
 import { registerUsage } from "./commands/usage.ts";
 import { registerWallets } from "./commands/wallets.ts";
@@ -65,6 +66,18 @@ registerRun(program);
 
 // Admin commands over the control API (KEEPTRUSTS_API_URL, KEEPTRUSTS_API_TOKEN or kt login).
 registerInit(program);
+registerConfig(
+  program
+    .command("config")
+    .description("Push policy configs to the control plane as versions, list and diff them.")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ kt config push --name support --file policy-config.yaml --activate
+  $ kt config diff support --from 0.2.0 --to 0.3.0`,
+    ),
+);
 registerLogin(program);
 registerTeam(
   program
