@@ -10,6 +10,7 @@ export interface EventFilters {
   gateway_id?: string;
   config_version?: string;
   request_id?: string;
+  shadow_differs?: "true";
 }
 
 /**

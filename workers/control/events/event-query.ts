@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { and, eq, gte, inArray, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, eq, gte, inArray, isNotNull, lt, ne, or, sql, type SQL } from "drizzle-orm";
 import type { EventFilters } from "../../db/export-schema.ts";
 import { decisionEvents } from "../../db/schema.ts";
 import { seesWholeOrg } from "../auth/permissions.ts";
@@ -52,6 +52,8 @@ export const FilterFields = {
   gateway_id: Id.optional(),
   config_version: z.string().min(1).max(100).optional(),
   request_id: Id.optional(),
+  /** `true`: only requests where the shadow version decided otherwise than the enforced one. */
+  shadow_differs: z.enum(["true"]).optional(),
 };
 
 /** Filters as an export body carries them: nothing else is accepted. */
@@ -112,6 +114,12 @@ export function eventConditions(query: EventQuery): SQL {
     filters.gateway_id ? eq(decisionEvents.gatewayId, filters.gateway_id) : undefined,
     filters.config_version ? eq(decisionEvents.configVersion, filters.config_version) : undefined,
     filters.request_id ? eq(decisionEvents.requestId, filters.request_id) : undefined,
+    filters.shadow_differs
+      ? and(
+          isNotNull(decisionEvents.shadowVerdict),
+          ne(decisionEvents.shadowVerdict, decisionEvents.verdict),
+        )
+      : undefined,
     policy,
     heads,
   ) as SQL;

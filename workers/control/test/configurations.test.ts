@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { call, json, newOrg, unique } from "./control.ts";
+import { sampleEvent, seed } from "./event-fixtures.ts";
 import { sampleYaml } from "./route-table-configurations.ts";
 
 interface Pushed {
@@ -232,5 +233,28 @@ describe("gateways and rollout", () => {
       .bind(gateway.id)
       .all<{ mode: string }>();
     expect(rollouts.results.map((row) => row.mode)).toEqual(["shadow"]);
+  });
+});
+
+describe("shadow differences", () => {
+  it("lists only the requests where the shadow version decided otherwise", async () => {
+    const { ownerKey, orgId } = await newOrg();
+    const agree = {
+      ...sampleEvent({ orgId, verdict: "redact" }),
+      shadow: { version: "1.1.0", verdict: "redact" },
+    };
+    const differ = {
+      ...sampleEvent({ orgId, verdict: "redact" }),
+      shadow: { version: "1.1.0", verdict: "block" },
+    };
+    const none = sampleEvent({ orgId, verdict: "allow" });
+    await seed([agree, differ, none]);
+    const listed = await json<{ data: Array<{ request_id: string; shadow_verdict: string }> }>(
+      "GET",
+      "/v1/events?shadow_differs=true",
+      { key: ownerKey },
+    );
+    expect(listed.data.map((event) => event.request_id)).toEqual([differ.request_id]);
+    expect(listed.data[0]?.shadow_verdict).toBe("block");
   });
 });
