@@ -1,4 +1,4 @@
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import path from "node:path";
@@ -382,3 +382,12 @@ async function main(): Promise<void> {
 }
 
 await main();
+
+// The wallet step (issue 6): holds + settles per second through one LedgerDO, and what it adds to a request.
+const ledgerArgs = flags.quick ? ["--pairs", "400", "--requests", "50", "--reps", "1"] : [];
+const ledger = spawnSync(
+  process.execPath,
+  [path.join(path.dirname(fileURLToPath(import.meta.url)), "ledger.ts"), ...ledgerArgs],
+  { stdio: "inherit" },
+);
+if (ledger.status !== 0) process.exitCode = ledger.status ?? 1;

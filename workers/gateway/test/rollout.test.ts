@@ -77,6 +77,31 @@ describe("the hosted gateway serves what the control plane rolled out to it", ()
     expect(["1.0.0", "2.0.0"]).toContain(row?.running_version);
   });
 
+  it("switches under concurrent load with no failed request", async () => {
+    const { gatewayId } = await controlPlane();
+    const gw = gateway(fallback, {
+      KEEPTRUSTS_GATEWAY_ID: gatewayId,
+      KEEPTRUSTS_CONFIG_CACHE_MS: "0",
+    });
+    const statuses: number[] = [];
+    const wave = () =>
+      Promise.all(
+        Array.from({ length: 25 }, () =>
+          chat(gw, ask).then((response) => statuses.push(response.status)),
+        ),
+      );
+    const first = wave();
+    await env.DB.prepare("UPDATE gateways SET desired_version = '2.0.0' WHERE id = ?")
+      .bind(gatewayId)
+      .run();
+    await Promise.all([first, wave()]);
+    await wave();
+    expect(statuses).toHaveLength(75);
+    // v1 redacts (200), v2 blocks (403): every answer is one of the two versions, never a failure.
+    expect(statuses.every((status) => status === 200 || status === 403)).toBe(true);
+    expect(statuses.slice(-25).every((status) => status === 403)).toBe(true);
+  });
+
   it("records a shadow version's verdict beside the enforced one, without enforcing it", async () => {
     const { gatewayId } = await controlPlane();
     await env.DB.prepare("UPDATE gateways SET shadow_version = '2.0.0' WHERE id = ?")
