@@ -1,10 +1,6 @@
 import { rm } from "node:fs/promises";
-import path from "node:path";
-import { Log, LogLevel, Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { unstable_getMiniflareWorkerOptions, unstable_readConfig } from "wrangler";
-import { bundleWorker, ROOT } from "../runtime/bundle-gateway.ts";
-import { applyMigrations } from "../runtime/migrations.ts";
+import { startBothWorkers, type BothWorkers } from "./both-workers.ts";
 import { runKt, temporaryFolder, type Finished } from "./run-kt.ts";
 
 const STARTUP_MS = 120_000;
@@ -16,93 +12,20 @@ policies:
 `;
 const ASK = { model: "mock-echo", messages: [{ role: "user", content: "Summarise the merger" }] };
 
-let miniflare: Miniflare | undefined;
+let workers: BothWorkers | undefined;
 let api = "";
 let ownerKey = "";
 let gatewayKey = "";
 let config = "";
 
-/** A worker's bindings as `wrangler dev` would give them, read from its wrangler.toml. */
-function bindingsOf(configPath: string) {
-  const { workerOptions } = unstable_getMiniflareWorkerOptions(
-    unstable_readConfig({ config: path.join(ROOT, configPath) }),
-  );
-  const { bindings, d1Databases, durableObjects, queueProducers, queueConsumers } = workerOptions;
-  return { bindings, d1Databases, durableObjects, queueProducers, queueConsumers };
+function controlCall<T>(method: string, pathname: string, body: unknown, key?: string): Promise<T> {
+  if (!workers) throw new Error("the workers are not running");
+  return workers.control<T>(method, pathname, body, key);
 }
 
-/**
- * The control API and the gateway as two workers of one workerd, wired by their
- * own wrangler.toml files as in production: the control worker reaches the
- * gateway's Durable Objects through its script_name bindings, and both share D1.
- */
-async function startBoth(): Promise<Miniflare> {
-  const [control, gateway] = await Promise.all([
-    bundleWorker("workers/control/index.ts"),
-    bundleWorker("workers/gateway/index.ts"),
-  ]);
-  const controlBindings = bindingsOf("workers/control/wrangler.toml");
-  const gatewayBindings = bindingsOf("wrangler.toml");
-  return new Miniflare({
-    host: "127.0.0.1",
-    port: 0,
-    cf: false,
-    log: new Log(LogLevel.WARN),
-    workers: [
-      {
-        ...controlBindings,
-        name: "keeptrusts-control",
-        modules: true,
-        compatibilityDate: "2026-08-01",
-        scriptPath: control,
-        modulesRoot: path.dirname(control),
-        bindings: {
-          ...(controlBindings.bindings ?? {}),
-          KEEPTRUSTS_SESSION_SECRET: "cli-escalations-session-secret-0123456789",
-          KEEPTRUSTS_BOOTSTRAP_TOKEN: "cli-escalations-bootstrap",
-        },
-      },
-      {
-        ...gatewayBindings,
-        name: "keeptrusts-gateway",
-        modules: true,
-        compatibilityDate: "2026-08-01",
-        scriptPath: gateway,
-        modulesRoot: path.dirname(gateway),
-        bindings: { ...(gatewayBindings.bindings ?? {}), KEEPTRUSTS_POLICY_CONFIG: CONFIG },
-        queueConsumers: { "keeptrusts-events": { maxBatchTimeout: 0.05 } },
-      },
-    ],
-  });
-}
-
-async function controlCall<T>(method: string, pathname: string, body: unknown, key?: string) {
-  const response = await fetch(`${api}${pathname}`, {
-    method,
-    headers: {
-      "content-type": "application/json",
-      "x-keeptrusts-bootstrap-token": "cli-escalations-bootstrap",
-      ...(key ? { authorization: `Bearer ${key}` } : {}),
-    },
-    body: JSON.stringify(body),
-  });
-  expect(response.status, await response.clone().text()).toBeLessThan(300);
-  return (await response.json()) as T;
-}
-
-async function ask(headers: Record<string, string> = {}): Promise<Response> {
-  const gateway = await miniflare?.getWorker("keeptrusts-gateway");
-  if (!gateway) throw new Error("the gateway is not running");
-  const response = await gateway.fetch("http://gateway.local/v1/chat/completions", {
-    method: "POST",
-    headers: {
-      "content-type": "application/json",
-      authorization: `Bearer ${gatewayKey}`,
-      ...headers,
-    },
-    body: JSON.stringify(ASK),
-  });
-  return response as unknown as Response;
+function ask(headers: Record<string, string> = {}): Promise<Response> {
+  if (!workers) throw new Error("the workers are not running");
+  return workers.chat(ASK, gatewayKey, headers);
 }
 
 function kt(args: string[]): Promise<Finished> {
@@ -113,9 +36,8 @@ function kt(args: string[]): Promise<Finished> {
 
 beforeAll(async () => {
   config = await temporaryFolder();
-  miniflare = await startBoth();
-  api = (await miniflare.ready).origin;
-  await applyMigrations(await miniflare.getD1Database("DB"), path.join(ROOT, "d1-migrations"));
+  workers = await startBothWorkers({ policyConfig: CONFIG, label: "escalations" });
+  api = workers.api;
   const org = await controlCall<{ access_key: string }>("POST", "/v1/bootstrap", {
     org: "review-org",
     email: "reviewer@example.com",
@@ -131,7 +53,7 @@ beforeAll(async () => {
 }, STARTUP_MS);
 
 afterAll(async () => {
-  await miniflare?.dispose();
+  await workers?.miniflare.dispose();
   await rm(config, { recursive: true, force: true });
 });
 

@@ -1,10 +1,6 @@
 import { rm } from "node:fs/promises";
-import path from "node:path";
-import { Log, LogLevel, Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { unstable_getMiniflareWorkerOptions, unstable_readConfig } from "wrangler";
-import { bundleWorker, ROOT } from "../runtime/bundle-gateway.ts";
-import { applyMigrations } from "../runtime/migrations.ts";
+import { startBothWorkers, type BothWorkers } from "./both-workers.ts";
 import { runKt, temporaryFolder, type Finished } from "./run-kt.ts";
 
 const STARTUP_MS = 120_000;
@@ -18,89 +14,20 @@ const ASK = {
   messages: [{ role: "user", content: "Summarise the budget" }],
 };
 
-let miniflare: Miniflare | undefined;
+let workers: BothWorkers | undefined;
 let api = "";
 let ownerKey = "";
 let gatewayKey = "";
 let config = "";
 
-/** A worker's bindings as `wrangler dev` would give them, read from its wrangler.toml. */
-function bindingsOf(configPath: string) {
-  const { workerOptions } = unstable_getMiniflareWorkerOptions(
-    unstable_readConfig({ config: path.join(ROOT, configPath) }),
-  );
-  const { bindings, d1Databases, durableObjects, queueProducers, queueConsumers } = workerOptions;
-  return { bindings, d1Databases, durableObjects, queueProducers, queueConsumers };
+function controlCall<T>(method: string, pathname: string, body: unknown, key?: string): Promise<T> {
+  if (!workers) throw new Error("the workers are not running");
+  return workers.control<T>(method, pathname, body, key);
 }
 
-/** The control API and the gateway as two workers of one workerd, wired by their wrangler.toml. */
-async function startBoth(): Promise<Miniflare> {
-  const [control, gateway] = await Promise.all([
-    bundleWorker("workers/control/index.ts"),
-    bundleWorker("workers/gateway/index.ts"),
-  ]);
-  const controlBindings = bindingsOf("workers/control/wrangler.toml");
-  const gatewayBindings = bindingsOf("wrangler.toml");
-  return new Miniflare({
-    host: "127.0.0.1",
-    port: 0,
-    cf: false,
-    log: new Log(LogLevel.WARN),
-    workers: [
-      {
-        ...controlBindings,
-        name: "keeptrusts-control",
-        modules: true,
-        compatibilityDate: "2026-08-01",
-        scriptPath: control,
-        modulesRoot: path.dirname(control),
-        bindings: {
-          ...(controlBindings.bindings ?? {}),
-          KEEPTRUSTS_SESSION_SECRET: "cli-spend-session-secret-0123456789abcdef",
-          KEEPTRUSTS_BOOTSTRAP_TOKEN: "cli-spend-bootstrap",
-        },
-      },
-      {
-        ...gatewayBindings,
-        name: "keeptrusts-gateway",
-        modules: true,
-        compatibilityDate: "2026-08-01",
-        scriptPath: gateway,
-        modulesRoot: path.dirname(gateway),
-        bindings: { ...(gatewayBindings.bindings ?? {}), KEEPTRUSTS_POLICY_CONFIG: CONFIG },
-        queueConsumers: { "keeptrusts-events": { maxBatchTimeout: 0.05 } },
-      },
-    ],
-  });
-}
-
-async function controlCall<T>(method: string, pathname: string, body: unknown, key?: string) {
-  const response = await fetch(`${api}${pathname}`, {
-    method,
-    headers: {
-      "content-type": "application/json",
-      "x-keeptrusts-bootstrap-token": "cli-spend-bootstrap",
-      ...(key ? { authorization: `Bearer ${key}` } : {}),
-    },
-    body: JSON.stringify(body),
-  });
-  expect(response.status, await response.clone().text()).toBeLessThan(300);
-  return (await response.json()) as T;
-}
-
-async function ask(headers: Record<string, string> = {}): Promise<Response> {
-  const gateway = await miniflare?.getWorker("keeptrusts-gateway");
-  if (!gateway) throw new Error("the gateway is not running");
-  const response = await gateway.fetch("http://gateway.local/v1/chat/completions", {
-    method: "POST",
-    headers: {
-      "content-type": "application/json",
-      authorization: `Bearer ${gatewayKey}`,
-      ...headers,
-    },
-    body: JSON.stringify(ASK),
-  });
-  return response as unknown as Response;
+function ask(headers: Record<string, string> = {}): Promise<Response> {
+  if (!workers) throw new Error("the workers are not running");
+  return workers.chat(ASK, gatewayKey, headers);
 }
 
 function kt(args: string[]): Promise<Finished> {
@@ -117,9 +44,8 @@ async function ok(args: string[]): Promise<string> {
 
 beforeAll(async () => {
   config = await temporaryFolder();
-  miniflare = await startBoth();
-  api = (await miniflare.ready).origin;
-  await applyMigrations(await miniflare.getD1Database("DB"), path.join(ROOT, "d1-migrations"));
+  workers = await startBothWorkers({ policyConfig: CONFIG, label: "spend" });
+  api = workers.api;
   const org = await controlCall<{ access_key: string }>("POST", "/v1/bootstrap", {
     org: "finance-org",
     email: "finance@example.com",
@@ -135,7 +61,7 @@ beforeAll(async () => {
 }, STARTUP_MS);
 
 afterAll(async () => {
-  await miniflare?.dispose();
+  await workers?.miniflare.dispose();
   await rm(config, { recursive: true, force: true });
 });
 

@@ -2,7 +2,6 @@ import type {
   EntryKind,
   JsonValue,
   EntryView,
-  TicketStatus,
   TicketView,
   WalletRef,
   WalletScope,
@@ -41,30 +40,8 @@ export interface EntryRow extends Record<string, SqlStorageValue> {
   created_at: number;
 }
 
-/** A ticket row of the DO's SQLite. */
-export interface TicketRow extends Record<string, SqlStorageValue> {
-  id: string;
-  status: TicketStatus;
-  scope: WalletScope;
-  wallet_id: string;
-  team_id: string | null;
-  user_id: string | null;
-  key_id: string | null;
-  model: string;
-  request_id: string;
-  amount: number;
-  available: number;
-  currency: string;
-  overdraft_limit: number;
-  note: string | null;
-  decided_by: string | null;
-  decided_at: number | null;
-  used_request_id: string | null;
-  used_at: number | null;
-  created_at: number;
-  updated_at: number;
-  version: number;
-}
+/** A ticket row of the DO's SQLite: the ticket as the API shows it, plus its row version. */
+export type TicketRow = TicketView & { version: number } & Record<string, SqlStorageValue>;
 
 /** A posting: one entry and what it does to its wallet. */
 export interface Posting {
