@@ -168,9 +168,9 @@ async function main(): Promise<void> {
       await variant.close();
     };
     await run("pass-through, bare workerd serve", () => startBarePassThrough(upstream));
-    await run("pass-through, miniflare", async () => {
+    await run("pass-through, miniflare (direct socket)", async () => {
       const { value, pids } = await withNewWorkerd(() => startPassThrough(upstream));
-      const url = (await value.ready).href.replace(/\/$/, "");
+      const url = (await value.unsafeGetDirectURL()).href.replace(/\/$/, "");
       return { url, pids, bundlePath: "", close: () => value.dispose() };
     });
     for (const [label, config] of [

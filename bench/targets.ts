@@ -52,7 +52,7 @@ export async function spawnFakeProvider(): Promise<{ child: ChildProcess; port: 
   return { child, port };
 }
 
-/** Runs the pass-through worker under miniflare, exactly as the gateway runs. */
+/** Runs the pass-through worker under miniflare, exactly as the gateway runs (through a direct socket). */
 export async function startPassThrough(upstream: string): Promise<Miniflare> {
   const scriptPath = await bundleWorker("bench/pass-through-worker.ts");
   const miniflare = new Miniflare({
@@ -63,6 +63,7 @@ export async function startPassThrough(upstream: string): Promise<Miniflare> {
     cf: false,
     host: "127.0.0.1",
     port: 0,
+    unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
     log: new Log(LogLevel.WARN),
     bindings: { UPSTREAM_URL: upstream },
   });
@@ -112,7 +113,7 @@ export async function startTestbed(): Promise<Testbed> {
         },
       });
     }
-    const passThroughUrl = base(await passThrough.value.ready);
+    const passThroughUrl = base(await passThrough.value.unsafeGetDirectURL());
     return {
       targets: [
         { name: "direct", url: providerUrl, workerdPids: [] },

@@ -52,6 +52,7 @@ export async function startGatewayVariant(
           scriptPath,
           modulesRoot: path.dirname(scriptPath),
           compatibilityDate: "2026-08-01",
+          unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
           bindings: {
             KEEPTRUSTS_POLICY_CONFIG: configText,
             KEEPTRUSTS_MAX_BODY_BYTES: String(1024 * 1024),
@@ -69,7 +70,8 @@ export async function startGatewayVariant(
         { name: "noop-events", modules: true, script: NOOP_EVENTS },
       ],
     });
-    const url = await miniflare.ready;
+    await miniflare.ready;
+    const url = await miniflare.unsafeGetDirectURL("gateway");
     await applyMigrations(
       await miniflare.getD1Database("DB", "gateway"),
       path.join(ROOT, "d1-migrations"),

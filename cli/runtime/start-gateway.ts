@@ -62,8 +62,12 @@ export async function startGateway(options: GatewayRunOptions): Promise<RunningG
     modulesRoot: path.dirname(scriptPath),
     compatibilityDate: "2026-08-01",
     cf: false,
-    host: options.host,
-    port: options.port,
+    // Miniflare's own entry socket (a JavaScript worker in front of every request) stays
+    // internal; callers reach the gateway's fetch handler straight through a direct socket
+    // (docs/adr/0008-direct-socket.md).
+    host: "127.0.0.1",
+    port: 0,
+    unsafeDirectSockets: [{ host: options.host, port: options.port }],
     log: new Log(LogLevel.WARN),
     bindings: {
       KEEPTRUSTS_POLICY_CONFIG: options.configText,
@@ -98,7 +102,8 @@ export async function startGateway(options: GatewayRunOptions): Promise<RunningG
   });
   let url: URL;
   try {
-    url = await miniflare.ready;
+    await miniflare.ready;
+    url = await miniflare.unsafeGetDirectURL();
   } catch (error) {
     await miniflare.dispose().catch(() => undefined);
     throw error;
