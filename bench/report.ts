@@ -1,4 +1,5 @@
-import type { ScannerResult } from "./scanner.ts";
+import type { ScannerRow } from "./scanner.ts";
+import { renderScanners } from "./scanner-report.ts";
 import {
   fixed,
   formatSpread,
@@ -70,7 +71,8 @@ export interface RunReport {
   results: Record<ScenarioId, Record<TargetName, Measurement[]>>;
   memory: MemoryRecord[];
   wholeRun: WholeRunRecord[];
-  scanners: ScannerResult[];
+  /** Policy-engine throughput: each content-scanning policy alone, then the whole chain. */
+  scanners: ScannerRow[];
 }
 
 type Field = keyof Measurement;
@@ -243,18 +245,6 @@ function memorySection(report: RunReport): string {
   );
 }
 
-function scannerSection(report: RunReport): string {
-  return table(
-    ["prompt size", "input chain MB/s", "StreamWindow output MB/s", "findings (input / stream)"],
-    report.scanners.map((result) => [
-      result.label,
-      fixed(result.inputMBps, 1),
-      fixed(result.streamMBps, 1),
-      `${result.inputFindings} / ${result.streamFindings}`,
-    ]),
-  );
-}
-
 function failures(report: RunReport): string {
   let failed = 0;
   let ok = 0;
@@ -314,7 +304,7 @@ export function renderReport(report: RunReport): string {
     "",
     "### Policy engine throughput (Node, same V8 as workerd; MB = 10^6 bytes)",
     "",
-    scannerSection(report),
+    renderScanners(report.scanners),
     "",
   ].join("\n");
 }
