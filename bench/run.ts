@@ -16,7 +16,8 @@ import {
   type RunReport,
   type ScenarioId,
 } from "./report.ts";
-import { benchScanners } from "./scanner.ts";
+import { benchScanners, LINEARITY_LIMIT, superlinear, type ScannerRow } from "./scanner.ts";
+import { renderScanners } from "./scanner-report.ts";
 import { runStreamLoad } from "./stream-client.ts";
 import {
   startTestbed,
@@ -51,6 +52,7 @@ const { values: flags } = parseArgs({
     tool: { type: "string" },
     quick: { type: "boolean", default: false },
     out: { type: "string" },
+    only: { type: "string" },
     help: { type: "boolean", default: false },
   },
 });
@@ -60,8 +62,10 @@ if (flags.help) {
     [
       "usage: node bench/run.ts [--quick] [--reps 5] [--seconds 8] [--stream-seconds 2]",
       "                         [--warmup-seconds 2] [--scanner-ms 1000] [--tool autocannon|wrk]",
-      "                         [--out bench/RESULTS.md]",
+      "                         [--out bench/RESULTS.md] [--only scanner]",
       "  --quick   1 rep of 1 s per scenario: a smoke run (writes bench/.tmp/results-quick.md)",
+      "  --only scanner   just the policy-engine throughput table (no gateway started): printed,",
+      "                   and written to bench/.tmp/scanner.md (or --out); --scanner-ms per cell",
       "",
     ].join("\n"),
   );
@@ -83,9 +87,23 @@ if (settings.tool !== "autocannon" && settings.tool !== "wrk") {
   throw new Error(`--tool must be autocannon or wrk, not ${settings.tool}`);
 }
 if (settings.tool === "wrk" && !hasWrk()) throw new Error("--tool wrk: wrk is not installed");
+if (flags.only !== undefined && flags.only !== "scanner")
+  throw new Error(`--only takes scanner, not ${flags.only}`);
 const outFile = flags.out ?? path.join(HERE, quick ? ".tmp/results-quick.md" : "RESULTS.md");
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
+
+/** The bench's linearity check: a policy whose cost per byte grows with the size fails the run, loudly. */
+function failIfNotLinear(rows: readonly ScannerRow[]): void {
+  const bad = superlinear(rows);
+  if (bad.length === 0) return;
+  const names = bad.map((row) => `${row.subject} ${row.phase} (${row.linearity.toFixed(2)})`);
+  log(
+    `\nNOT LINEAR: time per byte at 1 MiB is over ${LINEARITY_LIMIT}× that at 16 KB for ${names.join(", ")}`,
+  );
+  process.exitCode = 1;
+}
+
 /** 2xx answers per target over the whole run (preflight, warm-up, reps): one decision event each. */
 const expected = new Map<string, number>();
 const countServed = (target: string, count: number) =>
@@ -345,8 +363,8 @@ async function main(): Promise<void> {
       });
     }
 
-    log(`policy engine throughput (${settings.scannerMs} ms per path and size)…`);
-    const scanners = benchScanners(settings.scannerMs);
+    log(`policy engine throughput (${settings.scannerMs} ms per policy, phase and size)…`);
+    const scanners = benchScanners(settings.scannerMs, log);
     const minutes = (performance.now() - began) / 60_000;
     const cpu = cpus()[0]?.model ?? "unknown CPU";
     const report: RunReport = {
@@ -357,7 +375,7 @@ async function main(): Promise<void> {
         code: codeVersion(),
         runtime: `workerd through miniflare ${miniflareVersion()} (no dev proxy, no inspector)`,
         "load tool": `${settings.tool} (c=1 and c=32 non-streamed); bench/stream-client.ts (streams, TTFT)`,
-        settings: `${settings.reps} reps × 4 scenarios × 4 targets; ${settings.seconds} s per non-streamed run, ${settings.streamSeconds} s per streamed run; ${settings.warmupSeconds} s warm-up per target at c=32 (streamed and not)`,
+        settings: `${settings.reps} reps × 4 scenarios × 4 targets; ${settings.seconds} s per non-streamed run, ${settings.streamSeconds} s per streamed run; ${settings.warmupSeconds} s warm-up per target at c=32 (streamed and not); policy engine ${settings.scannerMs} ms per cell`,
         command: `node bench/run.ts ${process.argv.slice(2).join(" ")}`.trim(),
         "wall time": `${minutes.toFixed(1)} min`,
       },
@@ -375,19 +393,45 @@ async function main(): Promise<void> {
       JSON.stringify(report, null, 2),
     );
     log(`written to ${path.relative(process.cwd(), outFile)}`);
+    failIfNotLinear(scanners);
   } finally {
     clearInterval(sampler.timer);
     await testbed.close();
   }
 }
 
-await main();
+/** `--only scanner`: the policy-engine throughput alone, in this process, without the testbed. */
+async function scannerOnly(): Promise<void> {
+  log(`policy engine throughput (${settings.scannerMs} ms per policy, phase and size)…`);
+  const rows = benchScanners(settings.scannerMs, log);
+  const text = [
+    `- date: ${new Date().toISOString()}`,
+    `- machine: ${cpus().length} cores (${cpus()[0]?.model ?? "unknown CPU"}), Node ${process.version}`,
+    `- code: ${codeVersion()}`,
+    `- command: node bench/run.ts ${process.argv.slice(2).join(" ")}`,
+    "",
+    renderScanners(rows),
+  ].join("\n");
+  const markdown = (await format(text, { parser: "markdown" })).trimEnd();
+  process.stdout.write(`\n${markdown}\n`);
+  const file = flags.out ?? path.join(HERE, ".tmp", "scanner.md");
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, `# Policy engine throughput\n\n${markdown}\n`);
+  log(`written to ${path.relative(process.cwd(), file)}`);
+  failIfNotLinear(rows);
+}
 
-// The wallet step (issue 6): holds + settles per second through one LedgerDO, and what it adds to a request.
-const ledgerArgs = flags.quick ? ["--pairs", "400", "--requests", "50", "--reps", "1"] : [];
-const ledger = spawnSync(
-  process.execPath,
-  [path.join(path.dirname(fileURLToPath(import.meta.url)), "ledger.ts"), ...ledgerArgs],
-  { stdio: "inherit" },
-);
-if (ledger.status !== 0) process.exitCode = ledger.status ?? 1;
+if (flags.only === "scanner") {
+  await scannerOnly();
+} else {
+  await main();
+
+  // The wallet step (issue 6): holds + settles per second through one LedgerDO, and what it adds to a request.
+  const ledgerArgs = flags.quick ? ["--pairs", "400", "--requests", "50", "--reps", "1"] : [];
+  const ledger = spawnSync(
+    process.execPath,
+    [path.join(path.dirname(fileURLToPath(import.meta.url)), "ledger.ts"), ...ledgerArgs],
+    { stdio: "inherit" },
+  );
+  if (ledger.status !== 0) process.exitCode = ledger.status ?? 1;
+}
