@@ -1,33 +1,57 @@
-import type { ChatCompletionChunk } from "../providers/openai-shapes.ts";
+import type { ChatCompletionChunk, Usage } from "../providers/openai-shapes.ts";
 
 const encoder = new TextEncoder();
 
 /** How a stream ended, for the decision event. */
 export type StreamEnd = { ok: true } | { ok: false; message: string };
 
+/** What the caller's SSE body is made of, besides the chunks. */
+export interface SseBodyOptions {
+  requestId: string;
+  /** The caller asked for the usage chunk (`stream_options.include_usage`); the gateway always asks the provider. */
+  includeUsage: boolean;
+  /** Receives the provider's usage, for metering and the event, whether or not the caller sees it. */
+  onUsage: (usage: Usage) => void;
+  onEnd: (end: StreamEnd) => void;
+}
+
 /**
- * Encodes chunks as SSE and always ends with `data: [DONE]`. If anything upstream
- * of it fails (a broken or stalled provider stream, an adapter that cannot parse),
- * the caller gets an error event first, never a hang or a cut connection. A caller
- * that goes away cancels the upstream.
+ * Encodes chunks as SSE and always ends with `data: [DONE]`. The usage chunk is
+ * recorded, then stripped unless the caller asked for it, so streams are never
+ * priced at zero. If anything upstream of it fails (a broken or stalled provider
+ * stream, an adapter that cannot parse), the caller gets an error event first,
+ * never a hang or a cut connection. A caller that goes away cancels the upstream.
  */
 export function sseResponseBody(
   chunks: ReadableStream<ChatCompletionChunk>,
-  requestId: string,
-  onEnd: (end: StreamEnd) => void,
+  options: SseBodyOptions,
 ): ReadableStream<Uint8Array> {
+  const { requestId, includeUsage, onUsage, onEnd } = options;
   const reader = chunks.getReader();
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       try {
-        const { done, value } = await reader.read();
-        if (done) {
-          controller.enqueue(encoder.encode("data: [DONE]\n\n"));
-          controller.close();
-          onEnd({ ok: true });
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) {
+            controller.enqueue(encoder.encode("data: [DONE]\n\n"));
+            controller.close();
+            onEnd({ ok: true });
+            return;
+          }
+          if (value.usage) onUsage(value.usage);
+          let chunk = value;
+          if (!includeUsage) {
+            // A chunk without choices (the usage chunk) is dropped whole; usage riding on a content chunk is cut off it.
+            if (value.choices.length === 0) continue;
+            if (value.usage !== undefined) {
+              const { usage: _usage, ...rest } = value;
+              chunk = rest as ChatCompletionChunk;
+            }
+          }
+          controller.enqueue(encoder.encode(`data: ${JSON.stringify(chunk)}\n\n`));
           return;
         }
-        controller.enqueue(encoder.encode(`data: ${JSON.stringify(value)}\n\n`));
       } catch (error) {
         const message = error instanceof Error ? error.message : "upstream stream failed";
         const frame = {
@@ -47,44 +71,6 @@ export function sseResponseBody(
     async cancel(reason) {
       await reader.cancel(reason);
       onEnd({ ok: false, message: "client disconnected" });
-    },
-  });
-}
-
-/**
- * Errors the stream when no event arrives for `milliseconds`, so a provider that
- * stops sending mid-answer ends the response with an error instead of a hang.
- */
-export function idleTimeout<T>(milliseconds: number): TransformStream<T, T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let fail: ((error: Error) => void) | undefined;
-  const stop = () => {
-    if (timer !== undefined) clearTimeout(timer);
-  };
-  const arm = () => {
-    stop();
-    timer = setTimeout(
-      () => fail?.(new Error(`no data from the provider for ${milliseconds} ms`)),
-      milliseconds,
-    );
-  };
-  return new TransformStream<T, T>({
-    start(controller) {
-      fail = (error) => {
-        try {
-          controller.error(error);
-        } catch {
-          // the stream already ended: nothing left to fail
-        }
-      };
-      arm();
-    },
-    transform(chunk, controller) {
-      arm();
-      controller.enqueue(chunk);
-    },
-    flush() {
-      stop();
     },
   });
 }
