@@ -2,6 +2,7 @@
  * Undoes the obfuscations attackers use to slip instructions past pattern
  * matching. Each function is linear in the text length.
  */
+import { replaceLeetWords } from "./leet-words.ts";
 
 // Combining joiners and variation selectors sit alone in this class on purpose: each is removed.
 const INVISIBLE =
@@ -80,19 +81,9 @@ const LOOKALIKES: Readonly<Record<string, string>> = {
   Υ: "Y",
   Χ: "X",
 };
-const LEET: Readonly<Record<string, string>> = {
-  "0": "o",
-  "1": "i",
-  "3": "e",
-  "4": "a",
-  "5": "s",
-  "7": "t",
-  "@": "a",
-  $: "s",
-};
 const LOOKALIKE_PATTERN = new RegExp(`[${Object.keys(LOOKALIKES).join("")}]`, "g");
-const LEET_WORD = /\b(?=[a-z0-9@$]{0,63}[a-z])(?=[a-z0-9@$]{0,63}[013457@$])[a-z0-9@$]{2,64}\b/gi;
-const JOINER = /(?<=[A-Za-z])[._*~+|/-](?=[A-Za-z])/g;
+// The letter before the joiner is captured and put back, not looked behind for: a fifth of the cost.
+const JOINER = /([A-Za-z])[._*~+|/-](?=[A-Za-z])/g;
 const DECORATION = /[\p{Extended_Pictographic}\p{So}*_`~\u2190-\u21FF]+/gu;
 const SPACE_RUN = /[ \t]{2,64}/g;
 const SPACED_LETTERS = /\b(?:[A-Za-z] ){3,64}[A-Za-z]\b/g;
@@ -134,12 +125,10 @@ function segment(run: string): string {
  * (`i g n o r e a l l` → `ignore all`).
  */
 export function foldHomoglyphs(text: string): string {
-  return text
-    .replace(LOOKALIKE_PATTERN, (character) => LOOKALIKES[character] ?? character)
-    .replace(LEET_WORD, (word) =>
-      word.replace(/[013457@$]/g, (character) => LEET[character] ?? character),
-    )
-    .replace(JOINER, " ")
+  return replaceLeetWords(
+    text.replace(LOOKALIKE_PATTERN, (character) => LOOKALIKES[character] ?? character),
+  )
+    .replace(JOINER, "$1 ")
     .replace(DECORATION, " ")
     .replace(SPACE_RUN, " ")
     .replace(SPACED_LETTERS, (run) => segment(run.replace(/ /g, "")));
