@@ -1,7 +1,9 @@
 import { z } from "zod";
 import { ATTACKS, FAKE_BOUNDARIES, type AttackPattern } from "../detect/attack-library.ts";
 import { BoundedCache } from "../detect/bounded-cache.ts";
+import { keywordVariants } from "../detect/keyword-variants.ts";
 import { decodeBase64Runs, foldHomoglyphs, normalizeUnicode } from "../detect/normalize.ts";
+import { splitPayloadVariants } from "../detect/payload-split.ts";
 import { userPattern } from "../detect/user-pattern.ts";
 import { definePolicy, type InputVerdict } from "../policy.ts";
 import type { Finding } from "../types.ts";
@@ -28,8 +30,18 @@ const settings = z.strictObject({
       decode_base64: z.boolean().default(true),
       normalize_unicode: z.boolean().default(true),
       detect_homoglyphs: z.boolean().default(true),
+      fix_misspellings: z.boolean().default(true),
+      decode_ciphers: z.boolean().default(true),
+      join_split_payloads: z.boolean().default(true),
     })
-    .default({ decode_base64: true, normalize_unicode: true, detect_homoglyphs: true }),
+    .default({
+      decode_base64: true,
+      normalize_unicode: true,
+      detect_homoglyphs: true,
+      fix_misspellings: true,
+      decode_ciphers: true,
+      join_split_payloads: true,
+    }),
   boundaries: z
     .strictObject({
       enforce_delimiters: z.boolean().default(false),
@@ -87,10 +99,16 @@ export const promptInjection = definePolicy({
         plain = normalizeUnicode(plain);
         if (plain !== text) variants.push({ text: plain, encoding: "unicode" });
       }
+      let folded = plain;
       if (encoding.detect_homoglyphs) {
-        const folded = foldHomoglyphs(plain);
+        folded = foldHomoglyphs(plain);
         if (folded !== plain) variants.push({ text: folded, encoding: "homoglyphs" });
       }
+      if (encoding.fix_misspellings || encoding.decode_ciphers) {
+        const { fix_misspellings: misspellings, decode_ciphers: ciphers } = encoding;
+        variants.push(...keywordVariants(folded, { misspellings, ciphers }));
+      }
+      if (encoding.join_split_payloads) variants.push(...splitPayloadVariants(plain));
       if (encoding.decode_base64) {
         for (const decoded of decodeBase64Runs(text))
           variants.push({ text: decoded, encoding: "base64" });

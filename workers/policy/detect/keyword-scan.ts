@@ -1,0 +1,165 @@
+/**
+ * One pass over the words of a text that finds the attack keywords hidden by
+ * word-level tricks: misspelt (`ignroe`, `instrucitons`), enciphered by a
+ * letter shift such as rot13 (`vtaber`) or by atbash, or written backwards
+ * (`erongi`). Each letter costs one multiplication, each word a handful of
+ * one-bit table look-ups, so the pass is linear and cheap enough to run on
+ * every request; the expensive decoding only happens when it finds something.
+ */
+import {
+  atbashWord,
+  CIPHER_KEYWORDS,
+  deleteAt,
+  HASH_BASE,
+  hashWord,
+  HashTable,
+  mayHold,
+  REAL_NEIGHBOURS,
+  shiftWord,
+  TYPO_KEYWORDS,
+} from "./attack-keywords.ts";
+
+/** A word one edit away from a keyword: where it is and which keyword it stands for. */
+export interface Misspelling {
+  start: number;
+  end: number;
+  keyword: string;
+}
+
+/** What the pass found. */
+export interface KeywordScan {
+  misspellings: Misspelling[];
+  /** The letter shift (1–25) under which two or more words are keywords, or 0. */
+  shift: number;
+  /** Two or more words are keywords under atbash (a↔z, b↔y…). */
+  atbash: boolean;
+  /** Two or more words are keywords written backwards. */
+  reversed: boolean;
+}
+
+/** Fewest keyword sightings that make a cipher or reversal worth decoding. */
+const CIPHER_EVIDENCE = 2;
+const MIN_WORD = 5;
+const MAX_WORD = Math.max(...CIPHER_KEYWORDS.map((keyword) => keyword.length)) + 1;
+
+/** How a word stands for a keyword: as it is, shifted by 1–25 letters, under atbash, backwards. */
+const AS_IS = 0;
+const ATBASH = 26;
+const BACKWARDS = 27;
+
+/**
+ * Every form of every keyword by hash: itself, its 25 letter shifts, its atbash
+ * and its reversal, so one hash per word finds them all.
+ */
+const FORMS = new HashTable<number>();
+for (const keyword of CIPHER_KEYWORDS) {
+  FORMS.add(hashWord(keyword), AS_IS);
+  for (let shift = 1; shift < 26; shift += 1) FORMS.add(hashWord(shiftWord(keyword, shift)), shift);
+  FORMS.add(hashWord(atbashWord(keyword)), ATBASH);
+  FORMS.add(hashWord([...keyword].reverse().join("")), BACKWARDS);
+}
+const FORM_BITS = FORMS.bits;
+
+/** Every keyword and every keyword less one letter, by hash: the deletion neighbourhood. */
+const NEAR = new HashTable<string>();
+for (const keyword of TYPO_KEYWORDS) {
+  NEAR.add(hashWord(keyword), keyword);
+  for (let index = 0; index < keyword.length; index += 1)
+    NEAR.add(hashWord(deleteAt(keyword, index)), keyword);
+}
+const NEAR_BITS = NEAR.bits;
+
+const POWERS = new Int32Array(MAX_WORD + 1);
+POWERS[0] = 1;
+for (let index = 1; index <= MAX_WORD; index += 1)
+  POWERS[index] = Math.imul(POWERS[index - 1] ?? 0, HASH_BASE);
+
+/** True when `a` becomes `b` by one insertion, deletion, substitution or swap of neighbours. */
+function oneEditApart(a: string, b: string): boolean {
+  if (a === b || Math.abs(a.length - b.length) > 1) return false;
+  let head = 0;
+  while (head < a.length && head < b.length && a[head] === b[head]) head += 1;
+  if (a.length === b.length) {
+    if (a.slice(head + 1) === b.slice(head + 1)) return true;
+    return (
+      a[head] === b[head + 1] && a[head + 1] === b[head] && a.slice(head + 2) === b.slice(head + 2)
+    );
+  }
+  return a.length > b.length
+    ? a.slice(head + 1) === b.slice(head)
+    : a.slice(head) === b.slice(head + 1);
+}
+
+/** The keyword a word is a misspelling of, or undefined. */
+function keywordFor(
+  text: string,
+  start: number,
+  length: number,
+  hash: number,
+  prefixes: Int32Array,
+): string | undefined {
+  let candidates: string[] | undefined;
+  if (mayHold(NEAR_BITS, hash)) candidates = [...(NEAR.get(hash) ?? [])];
+  for (let index = 0; index < length; index += 1) {
+    // Dropping letter `index` shortens the prefix before it by one power: subtract the difference.
+    const step = ((prefixes[index + 1] ?? 0) - (prefixes[index] ?? 0)) | 0;
+    const shorter = (hash - Math.imul(step, POWERS[length - 1 - index] ?? 0)) | 0;
+    if (!mayHold(NEAR_BITS, shorter)) continue;
+    const near = NEAR.get(shorter);
+    if (near) (candidates ??= []).push(...near);
+  }
+  if (!candidates) return undefined;
+  const word = text.slice(start, start + length).toLowerCase();
+  if (REAL_NEIGHBOURS.has(word)) return undefined;
+  return candidates.find((keyword) => keyword.length >= 6 && oneEditApart(word, keyword));
+}
+
+/** Sightings per form (`AS_IS` … `BACKWARDS`); reused, since a scan never nests. */
+const SIGHTINGS = new Int32Array(BACKWARDS + 1);
+const PREFIXES = new Int32Array(MAX_WORD + 2);
+
+/** Scans the ASCII words of `text` (look-alike letters are folded before) for hidden keywords. */
+export function scanKeywords(text: string): KeywordScan {
+  const misspellings: Misspelling[] = [];
+  SIGHTINGS.fill(0);
+  // Locals, not module bindings, in the per-letter loop: the engine checks those on every read.
+  const prefixes = PREFIXES;
+  const maxWord = MAX_WORD;
+  const base = HASH_BASE;
+  let start = -1;
+  let hash = 0;
+  for (let index = 0; index <= text.length; index += 1) {
+    const code = index < text.length ? text.charCodeAt(index) : 0;
+    if ((code >= 65 && code <= 90) || (code >= 97 && code <= 122)) {
+      if (start < 0) {
+        start = index;
+        hash = 0;
+      }
+      hash = (Math.imul(hash, base) + (code | 0x20) - 96) | 0;
+      const length = index - start;
+      if (length <= maxWord) prefixes[length + 1] = hash;
+      continue;
+    }
+    if (start < 0) continue;
+    const length = index - start;
+    const wordStart = start;
+    start = -1;
+    if (length < MIN_WORD || length > MAX_WORD) continue;
+    const forms = mayHold(FORM_BITS, hash) ? FORMS.get(hash) : undefined;
+    if (forms?.includes(AS_IS)) continue;
+    for (const form of forms ?? []) SIGHTINGS[form] = (SIGHTINGS[form] ?? 0) + 1;
+    const keyword = keywordFor(text, wordStart, length, hash, prefixes);
+    if (keyword) misspellings.push({ start: wordStart, end: index, keyword });
+  }
+  let shift = 0;
+  for (let candidate = 1; candidate < ATBASH; candidate += 1) {
+    const sightings = SIGHTINGS[candidate] ?? 0;
+    if (sightings >= CIPHER_EVIDENCE && sightings > (SIGHTINGS[shift] ?? 0)) shift = candidate;
+  }
+  return {
+    misspellings,
+    shift,
+    atbash: (SIGHTINGS[ATBASH] ?? 0) >= CIPHER_EVIDENCE,
+    reversed: (SIGHTINGS[BACKWARDS] ?? 0) >= CIPHER_EVIDENCE,
+  };
+}

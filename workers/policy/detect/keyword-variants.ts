@@ -1,0 +1,68 @@
+/**
+ * Readings of a text with its word-level disguises undone: misspelt attack
+ * keywords spelt right, a letter-shift cipher (rot13, any Caesar shift) or
+ * atbash deciphered, backwards writing turned round. A reading is made only
+ * when `scanKeywords` found the disguise, so ordinary text costs one pass.
+ */
+import { scanKeywords, type Misspelling } from "./keyword-scan.ts";
+
+/** A reading of the text, and the disguise it undoes. */
+export interface Variant {
+  text: string;
+  encoding: string;
+}
+
+/** `your` misspelt as short words, only worth fixing where a keyword was misspelt too. */
+const YOUR = /\b(?:you'?re|you’re|ur|yor|yuor|yoru)\b/gi;
+
+function spellOut(text: string, misspellings: readonly Misspelling[]): string {
+  let fixed = "";
+  let cursor = 0;
+  for (const { start, end, keyword } of misspellings) {
+    fixed += text.slice(cursor, start) + keyword;
+    cursor = end;
+  }
+  return (fixed + text.slice(cursor)).replace(YOUR, "your");
+}
+
+function mapLetters(text: string, letter: (index: number) => number): string {
+  return text.replace(/[a-z]/gi, (character) => {
+    const code = character.charCodeAt(0);
+    const base = code >= 97 ? 97 : 65;
+    return String.fromCharCode(base + letter(code - base));
+  });
+}
+
+/** Every word written backwards, the words staying in place. */
+function reverseWords(text: string): string {
+  return text.replace(/[a-z']+/gi, (word) => [...word].reverse().join(""));
+}
+
+/** Which disguises to undo. */
+export interface KeywordVariantOptions {
+  misspellings: boolean;
+  ciphers: boolean;
+}
+
+/** The readings of `text` that undo the word-level disguises found in it. */
+export function keywordVariants(text: string, options: KeywordVariantOptions): Variant[] {
+  const scan = scanKeywords(text);
+  const variants: Variant[] = [];
+  if (options.misspellings && scan.misspellings.length)
+    variants.push({ text: spellOut(text, scan.misspellings), encoding: "misspelling" });
+  if (!options.ciphers) return variants;
+  if (scan.shift) {
+    const back = 26 - scan.shift;
+    variants.push({
+      text: mapLetters(text, (letter) => (letter + back) % 26),
+      encoding: scan.shift === 13 ? "rot13" : "caesar",
+    });
+  }
+  if (scan.atbash)
+    variants.push({ text: mapLetters(text, (letter) => 25 - letter), encoding: "atbash" });
+  if (scan.reversed) {
+    variants.push({ text: [...text].reverse().join(""), encoding: "reversed" });
+    variants.push({ text: reverseWords(text), encoding: "reversed" });
+  }
+  return variants;
+}
