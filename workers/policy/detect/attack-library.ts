@@ -8,6 +8,7 @@ import {
   words,
 } from "./attack-guards.ts";
 import { MULTILINGUAL_ATTACKS } from "./attack-multilingual.ts";
+import { PARAPHRASE_ATTACKS } from "./attack-paraphrases.ts";
 
 /** One known attack shape, with the weight a match adds to the injection score. */
 export interface AttackPattern {
@@ -128,6 +129,7 @@ export const ATTACKS: readonly AttackPattern[] = [
     `\\b(?:do${GAP}not|don't|never)${GAP}(?:tell|mention|reveal|inform|show|disclose)${GAP}(?:this${GAP}(?:to${GAP})?)?(?:the${GAP})?(?:user|reader|human|customer)\\b|\\bwithout${GAP}(?:telling|informing|notifying|alerting)${GAP}the${GAP}user\\b|\\bdo${GAP}not${GAP}(?:reveal|mention|disclose)${GAP}this${GAP}(?:instruction|message|note)\\b|\\bbegin${GAP}instructions${GAP}for\\b`,
   ]),
   ...MULTILINGUAL_ATTACKS,
+  ...PARAPHRASE_ATTACKS,
 ];
 
 /** Forged role and boundary tokens: someone speaking as the system from inside user content. */
