@@ -21,6 +21,7 @@ import type {
   Usage,
 } from "./openai-shapes.ts";
 import { joinUrl, type Parsed, type ProviderAdapter } from "./provider.ts";
+import type { StreamStage } from "../streaming/stage.ts";
 
 const DEFAULT_BASE_URL = "https://api.anthropic.com";
 const API_VERSION = "2023-06-01";
@@ -259,9 +260,7 @@ function readEvent(event: EventSourceMessage): z.infer<typeof streamEventSchema>
  * (`choices: []`) at `message_stop`. An `error` event, a malformed event, or a
  * stream that ends before `message_stop` errors the stream.
  */
-function messagesStream(
-  targetModel: string,
-): TransformStream<EventSourceMessage, ChatCompletionChunk> {
+function messagesStream(targetModel: string): StreamStage<EventSourceMessage, ChatCompletionChunk> {
   let id: string | undefined;
   let model = targetModel;
   const created = Math.floor(Date.now() / 1000);
@@ -275,7 +274,7 @@ function messagesStream(
     model,
     choices: [{ index: 0, delta, finish_reason: finish }],
   });
-  return new TransformStream<EventSourceMessage, ChatCompletionChunk>({
+  return {
     transform(message, controller) {
       const event = readEvent(message);
       if (!event) return;
@@ -335,7 +334,7 @@ function messagesStream(
     flush() {
       if (!stopped) throw new Error("the Anthropic stream ended before message_stop");
     },
-  });
+  };
 }
 
 /** Anthropic's Messages API behind the OpenAI shape (chat only: Anthropic has no embeddings). */

@@ -21,6 +21,7 @@ import type {
   Usage,
 } from "./openai-shapes.ts";
 import { joinUrl, type Parsed, type ProviderAdapter, type UpstreamCall } from "./provider.ts";
+import type { StreamStage } from "../streaming/stage.ts";
 
 const DEFAULT_BASE_URL = "https://generativelanguage.googleapis.com";
 
@@ -311,7 +312,7 @@ function readStreamEvent(event: EventSourceMessage): GenerateContentResponse {
  */
 function generateContentStream(
   call: UpstreamCall,
-): TransformStream<EventSourceMessage, ChatCompletionChunk> {
+): StreamStage<EventSourceMessage, ChatCompletionChunk> {
   let id = "";
   let model = call.target.model;
   const created = Math.floor(Date.now() / 1000);
@@ -325,7 +326,7 @@ function generateContentStream(
     model,
     choices,
   });
-  return new TransformStream<EventSourceMessage, ChatCompletionChunk>({
+  return {
     transform(message, controller) {
       const answer = readStreamEvent(message);
       id ||= answer.responseId ?? `chatcmpl-${crypto.randomUUID()}`;
@@ -361,7 +362,7 @@ function generateContentStream(
       if (!finished) throw new Error("the Gemini stream ended without a finish reason");
       if (usage) controller.enqueue({ ...chunk([]), usage });
     },
-  });
+  };
 }
 
 const embeddingsSchema = z.looseObject({

@@ -1,4 +1,3 @@
-import type { EventSourceMessage } from "eventsource-parser";
 import type { ProviderName } from "../../policy/config/schema.ts";
 import type {
   ChatCompletion,
@@ -47,7 +46,7 @@ export function openAICompatible(options: OpenAICompatibleOptions): ProviderAdap
       return { ok: true, value: { ...parsed.data, object: "chat.completion" } as ChatCompletion };
     },
     chatStream() {
-      return new TransformStream<EventSourceMessage, ChatCompletionChunk>({
+      return {
         transform(event, controller) {
           if (event.data === "[DONE]") return;
           let chunk: unknown;
@@ -64,7 +63,7 @@ export function openAICompatible(options: OpenAICompatibleOptions): ProviderAdap
             throw new Error("upstream stream event has no choices");
           controller.enqueue({ ...record, object: "chat.completion.chunk" } as ChatCompletionChunk);
         },
-      });
+      };
     },
     embeddingsRequest(call, body) {
       const upstream = { ...body, ...(options.sendsModel ? { model: call.target.model } : {}) };

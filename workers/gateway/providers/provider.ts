@@ -7,6 +7,7 @@ import type {
   EmbeddingsRequest,
   EmbeddingsResponse,
 } from "./openai-shapes.ts";
+import type { StreamStage } from "../streaming/stage.ts";
 
 /** Everything an adapter needs to call one target: the target and its secret. */
 export interface UpstreamCall {
@@ -36,7 +37,7 @@ export interface ProviderAdapter {
   chatStream(
     call: UpstreamCall,
     body: ChatRequest,
-  ): TransformStream<EventSourceMessage, ChatCompletionChunk>;
+  ): StreamStage<EventSourceMessage, ChatCompletionChunk>;
   /** Builds an embeddings request; absent when the provider has no embeddings API. */
   embeddingsRequest?(call: UpstreamCall, body: EmbeddingsRequest): Request;
   parseEmbeddings?(json: unknown, call: UpstreamCall): Parsed<EmbeddingsResponse>;

@@ -18,8 +18,7 @@ import {
 import { callUpstream, type UpstreamAnswer } from "../routing/call-upstream.ts";
 import { selectTargets } from "../routing/select-targets.ts";
 import { outputPolicyStream, type StreamOutcome } from "../streaming/output-policy-stream.ts";
-import { sseResponseBody } from "../streaming/sse-response.ts";
-import { upstreamEvents } from "../streaming/upstream-events.ts";
+import { chatSseBody } from "../streaming/chat-sse-body.ts";
 import { assertModelAllowed } from "../middleware/key-auth.ts";
 import { ESCALATION_HEADER, openEscalation, redeemEscalation } from "../escalations/escalations.ts";
 import { holdCredit } from "../metering/meter.ts";
@@ -157,42 +156,44 @@ chatCompletions.post("/chat/completions", async (c) => {
     }
     const outcome: StreamOutcome = { action: "allow", findings: [], text: new Map() };
     let usage: Usage | undefined;
-    const chunks = answer.response.body
-      .pipeThrough(upstreamEvents(answer.call.target.timeout_ms))
-      .pipeThrough(answer.adapter.chatStream(answer.call, forward))
-      .pipeThrough(outputPolicyStream(output?.scanner, outcome));
-    const stream = sseResponseBody(chunks, {
-      requestId,
-      includeUsage: body.stream_options?.include_usage === true,
-      onUsage: (value) => (usage = value),
-      onEnd: (end) => {
-        meter?.settle(usage, answer.call.target, outcome.text.get(0));
-        const verdict =
-          outcome.action === "block"
-            ? "block"
-            : input.action === "redact" || outcome.action === "redact"
-              ? "redact"
-              : "allow";
-        const event = buildEvent({
-          ...upstreamFacts,
-          verdict: end.ok ? verdict : "error",
-          ...(end.ok ? {} : { errorCode: "upstream_stream_error" }),
-          ...(outcome.action === "block" ? { blockedBy: output?.names.join(",") } : {}),
-          outputDecision: output
-            ? {
-                policy: output.names.join(","),
-                action: outcome.action,
-                reason: outcome.reason,
-                findings: outcome.findings,
-              }
-            : undefined,
-          usage: usageOf(usage),
-          redactedAnswer: outcome.text.get(0) ?? null,
-          tokens: input.tokens,
-        });
-        c.executionCtx.waitUntil(sendEvent(c.env, event));
+    const stream = chatSseBody(
+      answer.response.body,
+      answer.adapter.chatStream(answer.call, forward),
+      outputPolicyStream(output?.scanner, outcome),
+      {
+        requestId,
+        idleMs: answer.call.target.timeout_ms,
+        includeUsage: body.stream_options?.include_usage === true,
+        onUsage: (value) => (usage = value),
+        onEnd: (end) => {
+          meter?.settle(usage, answer.call.target, outcome.text.get(0));
+          const verdict =
+            outcome.action === "block"
+              ? "block"
+              : input.action === "redact" || outcome.action === "redact"
+                ? "redact"
+                : "allow";
+          const event = buildEvent({
+            ...upstreamFacts,
+            verdict: end.ok ? verdict : "error",
+            ...(end.ok ? {} : { errorCode: "upstream_stream_error" }),
+            ...(outcome.action === "block" ? { blockedBy: output?.names.join(",") } : {}),
+            outputDecision: output
+              ? {
+                  policy: output.names.join(","),
+                  action: outcome.action,
+                  reason: outcome.reason,
+                  findings: outcome.findings,
+                }
+              : undefined,
+            usage: usageOf(usage),
+            redactedAnswer: outcome.text.get(0) ?? null,
+            tokens: input.tokens,
+          });
+          c.executionCtx.waitUntil(sendEvent(c.env, event));
+        },
       },
-    });
+    );
     return new Response(stream, {
       headers: {
         "content-type": "text/event-stream; charset=utf-8",

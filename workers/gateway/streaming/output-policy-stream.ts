@@ -1,5 +1,6 @@
 import { StreamWindow, type Finding, type OutputScanner } from "../../policy/index.ts";
 import type { ChatCompletionChunk } from "../providers/openai-shapes.ts";
+import type { StreamStage } from "./stage.ts";
 
 /** What the output policies did to a stream, read when it ends. */
 export interface StreamOutcome {
@@ -32,7 +33,10 @@ function finalChunk(
  * blocks, the stream ends at once with `finish_reason: "content_filter"`: nothing
  * from the offending text on reaches the caller.
  */
-export function outputPolicyStream(scanner: OutputScanner | undefined, outcome: StreamOutcome) {
+export function outputPolicyStream(
+  scanner: OutputScanner | undefined,
+  outcome: StreamOutcome,
+): StreamStage<ChatCompletionChunk, ChatCompletionChunk> {
   const windows = new Map<number, StreamWindow>();
   let template: ChatCompletionChunk | undefined;
   let blocked = false;
@@ -54,7 +58,7 @@ export function outputPolicyStream(scanner: OutputScanner | undefined, outcome: 
     }
   };
 
-  return new TransformStream<ChatCompletionChunk, ChatCompletionChunk>({
+  return {
     transform(chunk, controller) {
       if (blocked) return;
       template ??= chunk;
@@ -124,5 +128,5 @@ export function outputPolicyStream(scanner: OutputScanner | undefined, outcome: 
         }
       }
     },
-  });
+  };
 }
