@@ -37,33 +37,48 @@ export function chainIdOf(orgId: string | null, gatewayId: string | null): strin
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
   if (value !== null && typeof value === "object") {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, inner]) => inner !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([key, inner]) => `${JSON.stringify(key)}:${canonical(inner)}`).join(",")}}`;
+    const record = value as Record<string, unknown>;
+    // Sorted by UTF-16 code units, as `<` compares; undefined members are left out.
+    const keys = Object.keys(record).sort();
+    let out = "";
+    for (const key of keys) {
+      const inner = record[key];
+      if (inner === undefined) continue;
+      out += `${out ? "," : ""}${JSON.stringify(key)}:${canonical(inner)}`;
+    }
+    return `{${out}}`;
   }
   return JSON.stringify(value ?? null);
 }
 
+/** The chained fields in canonical (sorted) order, each with its `"key":` prefix. */
+const SORTED_FIELDS = [...CHAINED_FIELDS]
+  .sort()
+  .map((field, index) => ({ field, prefix: `${index === 0 ? "" : ","}${JSON.stringify(field)}:` }));
+
 /** Canonical JSON of the chained fields of a row (keys sorted, JSON columns parsed). */
 export function chainedJson(row: Record<string, unknown>): string {
-  const picked: Record<string, unknown> = {};
-  for (const field of CHAINED_FIELDS) {
+  let out = "{";
+  for (const { field, prefix } of SORTED_FIELDS) {
     let value = row[field] ?? null;
     if (field === "policies" && typeof value === "string") value = JSON.parse(value);
-    picked[field] = value;
+    out += prefix + canonical(value);
   }
-  return canonical(picked);
+  return `${out}}`;
 }
+
+const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"));
+const encoder = new TextEncoder();
 
 /** SHA-256 (hex) of the previous hash and this row's canonical JSON. */
 export async function chainHash(
   prevHash: string | null,
   row: Record<string, unknown>,
 ): Promise<string> {
-  const digest = await crypto.subtle.digest(
-    "SHA-256",
-    new TextEncoder().encode(`${prevHash ?? ""}\n${chainedJson(row)}`),
+  const digest = new Uint8Array(
+    await crypto.subtle.digest("SHA-256", encoder.encode(`${prevHash ?? ""}\n${chainedJson(row)}`)),
   );
-  return [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+  let hex = "";
+  for (const byte of digest) hex += HEX[byte];
+  return hex;
 }

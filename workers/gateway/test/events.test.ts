@@ -1,6 +1,8 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { chainHash } from "../../db/event-chain.ts";
+import { consumeEvents, storeEvents } from "../events/consume-events.ts";
+import type { DecisionEvent } from "../events/decision-event.ts";
 import worker from "../index.ts";
 import { describe, expect, it } from "vitest";
 import { openaiConfig, SECRETS, textStream } from "./configs.ts";
@@ -142,7 +144,11 @@ describe("decision events", () => {
     await worker.queue(batch, env);
     const result = await getQueueResult(batch, context);
     expect(result.outcome).toBe("ok");
-    expect(result.explicitAcks.sort()).toEqual(["m1", "m2", "m3"]);
+    // The message that is not an event is acked on its own; the stored ones with ackAll.
+    expect(result.explicitAcks).toEqual(["m3"]);
+    expect(result.ackAll).toBe(true);
+    expect(result.retryBatch.retry).toBe(false);
+    expect(result.retryMessages).toEqual([]);
     const count = await env.DB.prepare(
       "SELECT COUNT(*) AS n FROM decision_events WHERE request_id = ?",
     )
@@ -180,5 +186,192 @@ describe("the event hash chain", () => {
     }
     const tampered = { ...rows[1], verdict: "allow" };
     expect(await chainHash(rows[0]?.hash as string, tampered)).not.toBe(rows[1]?.hash);
+  });
+});
+
+describe("storing a batch", () => {
+  const sample = (requestId: string, gatewayId: string, createdAt: number, text: string) => ({
+    request_id: requestId,
+    created_at: createdAt,
+    identity: { org_id: "org_batch", team_id: null, user_id: null, key_id: null },
+    gateway_id: gatewayId,
+    config: { name: "p", version: "1", hash: "ab".repeat(32) },
+    endpoint: "chat.completions" as const,
+    model: "gpt-test",
+    target_id: null,
+    provider: null,
+    stream: true,
+    verdict: "redact" as const,
+    status: 200,
+    error_code: null,
+    blocked_by: null,
+    policies: [
+      {
+        policy: "pii-detector",
+        phase: "input" as const,
+        action: "redact",
+        findings: [{ type: "email", category: "pii", start: 1, end: 9, score: 0.5 }],
+      },
+    ],
+    attempts: [{ target: "primary", outcome: "ok", status: 200, ms: 1.25 }],
+    policy_ms: 0.123,
+    upstream_ms: 45.678,
+    usage: { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 },
+    content: { messages: [{ role: "user", content: text }], answer: "é😀" },
+    retention_days: 30,
+    shadow: null,
+  });
+
+  it("stores hundreds of events in chunks, each gateway's chain contiguous and verifiable", async () => {
+    const stamp = Date.now();
+    const gateways = [0, 1, 2].map((index) => `gw_bulk_${stamp}_${index}`);
+    const events = Array.from({ length: 250 }, (_, index) =>
+      sample(
+        `req_bulk_${stamp}_${index}`,
+        gateways[index % 3] as string,
+        stamp + (index % 7),
+        `[EMAIL] "${index}"\n`.repeat(300),
+      ),
+    );
+    expect(await storeEvents(env.DB, events.slice(0, 40))).toBe(40);
+    // A redelivery mixed with new events: only the new ones are appended.
+    expect(await storeEvents(env.DB, [...events.slice(20, 250), ...events.slice(0, 5)])).toBe(210);
+    expect(await storeEvents(env.DB, events)).toBe(0);
+    for (const gatewayId of gateways) {
+      const rows = (
+        await env.DB.prepare("SELECT * FROM decision_events WHERE chain_id = ? ORDER BY sequence")
+          .bind(`org_batch:${gatewayId}`)
+          .all<Record<string, unknown>>()
+      ).results;
+      expect(rows.length).toBeGreaterThan(80);
+      let previous: string | null = null;
+      rows.forEach((row, index) => {
+        expect(row.sequence).toBe(index + 1);
+        expect(row.prev_hash).toBe(previous);
+        previous = row.hash as string;
+      });
+      for (const row of rows)
+        expect(row.hash).toBe(await chainHash(row.prev_hash as string | null, row));
+      expect(rows[0]).toMatchObject({
+        stream: 1,
+        policy_ms: 0.123,
+        upstream_ms: 45.678,
+        shadow_version: null,
+      });
+      expect(JSON.parse(String(rows[0]?.content))).toMatchObject({ answer: "é😀" });
+    }
+  });
+
+  it("fails on a writer that appended to the chain meanwhile, and stores it all on retry", async () => {
+    const stamp = Date.now();
+    const events = [0, 1, 2].map((index) =>
+      sample(`req_race_${stamp}_${index}`, `gw_race_${stamp}`, stamp + index, "x"),
+    );
+    let raced = false;
+    const racing = {
+      prepare: (query: string) => env.DB.prepare(query),
+      async batch(statements: D1PreparedStatement[]) {
+        const results = await env.DB.batch(statements);
+        if (!raced) {
+          raced = true; // after our reads, before our insert
+          await storeEvents(env.DB, [events[1] as DecisionEvent]);
+        }
+        return results;
+      },
+    } as unknown as D1Database;
+    await expect(storeEvents(racing, events)).rejects.toThrow(/UNIQUE/);
+    expect(await storeEvents(env.DB, events)).toBe(2);
+    const rows = (
+      await env.DB.prepare("SELECT * FROM decision_events WHERE chain_id = ? ORDER BY sequence")
+        .bind(`org_batch:gw_race_${stamp}`)
+        .all<Record<string, unknown>>()
+    ).results;
+    expect(rows.map((row) => row.request_id)).toEqual(
+      [1, 0, 2].map((i) => `req_race_${stamp}_${i}`),
+    );
+    let previous: string | null = null;
+    for (const row of rows) {
+      expect(row.prev_hash).toBe(previous);
+      expect(row.hash).toBe(await chainHash(previous, row));
+      previous = row.hash as string;
+    }
+  });
+
+  it("retries the stored events when D1 fails, and keeps a dropped message acked", async () => {
+    const stamp = Date.now();
+    const failing = {
+      prepare: (query: string) => env.DB.prepare(query),
+      batch: () => Promise.reject(new Error("D1 is down")),
+    } as unknown as D1Database;
+    const batch = createMessageBatch<unknown>("keeptrusts-events", [
+      {
+        id: "f1",
+        timestamp: new Date(),
+        attempts: 1,
+        body: sample(`req_f1_${stamp}`, "gw_f", stamp, "a"),
+      },
+      {
+        id: "f2",
+        timestamp: new Date(),
+        attempts: 1,
+        body: sample(`req_f2_${stamp}`, "gw_f", stamp, "b"),
+      },
+      { id: "f3", timestamp: new Date(), attempts: 1, body: "not an event" },
+    ]);
+    const context = createExecutionContext();
+    await consumeEvents(batch, failing);
+    const result = await getQueueResult(batch, context);
+    expect(result.ackAll).toBe(false);
+    expect(result.explicitAcks).toEqual(["f3"]);
+    expect(result.retryMessages.map((message) => message.msgId).sort()).toEqual(["f1", "f2"]);
+  });
+});
+
+describe("the chain hash", () => {
+  it("is the same as it has always been for the same row", async () => {
+    // Pinned: stored chains and exports already verified must keep verifying.
+    const policies = [
+      {
+        policy: "pii-detector",
+        phase: "input",
+        action: "redact",
+        findings: [
+          { type: "email", category: "pii", start: 5, end: 21, score: 0.95, messageIndex: 0 },
+        ],
+      },
+      { policy: "b", phase: "output", action: "allow", reason: "ok", findings: [] },
+    ];
+    const row = {
+      request_id: "req_pinned",
+      created_at: 1_800_000_000_123,
+      org_id: "org_1",
+      team_id: null,
+      user_id: "ü😀",
+      key_id: null,
+      gateway_id: "gw_1",
+      config_name: "pack",
+      config_version: "1.2.3",
+      config_hash: "ab".repeat(32),
+      endpoint: "chat.completions",
+      model: 'm"odel\n',
+      target_id: "primary",
+      provider: "openai",
+      verdict: "redact",
+      status: 200,
+      error_code: null,
+      blocked_by: null,
+      policies,
+      prompt_tokens: 10,
+      completion_tokens: 5,
+      total_tokens: 15,
+      stream: 1,
+      content: "not chained",
+    };
+    expect(await chainHash("cd".repeat(32), row)).toBe(
+      "aeb3ddd56c62de0bb9ef7496335c0618574464d8bf055794ea371d23d33dd59d",
+    );
+    expect(await chainHash(null, { ...row, policies: JSON.stringify(policies) })).toBe(
+      "0529ce5fd5f298aa9f391706be8bc70d4992ed957ca64fb2957b060220d4293a",
+    );
   });
 });
