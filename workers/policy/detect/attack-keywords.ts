@@ -11,12 +11,20 @@
  * words have too many real neighbours (`rules`: `rulers`, `roles`, `mules`).
  */
 export const TYPO_KEYWORDS: readonly string[] = (
-  "ignore ignoring disregard forget override bypass previous instructions instruction " +
-  "guidelines directives restrictions system prompt reveal developer jailbreak unrestricted " +
-  "unfiltered uncensored pretend filters password secret configuration constraints verbatim " +
-  "assistant enable disable administrator privileges everything earlier original initial " +
-  "hidden respond answer output repeat safety policy policies ethical content moderation " +
-  "guardrails safeguards programming limitations unlimited roleplay character message context"
+  "ignore ignoring disregard forget override bypass abandon discard neglect dismiss " +
+  "cancel previous earlier original initial existing default current preceding " +
+  "instructions instruction guidelines guidance directives directions principles " +
+  "restrictions limitations constraints boundaries guardrails safeguards filters " +
+  "ethics morals censorship policy policies training programming system prompt message " +
+  "context configuration config verbatim exactly entire complete confidential internal " +
+  "hidden secret password passwords credentials reveal disclose expose display repeat " +
+  "recite output translate summarize summarise respond answer instead following without anything " +
+  "everything conversation developer jailbreak jailbroken unrestricted unfiltered " +
+  "uncensored unlimited unethical immoral amoral pretend roleplay simulate emulate " +
+  "character persona become yourself assistant chatbot enable disable activate " +
+  "deactivate administrator superuser maintenance privileges permissions access " +
+  "security moderation safety ethical content execute delete upload forward overwrite " +
+  "replace remove"
 ).split(" ");
 
 /**
@@ -29,20 +37,33 @@ export const CIPHER_KEYWORDS: readonly string[] = [
 ];
 
 /**
- * Real English words one edit away from a typo keyword (found with a word list):
- * a writer who typed one meant it, so it is never folded (`ignored` stays
- * `ignored`, `precious` does not become `previous`).
+ * Real English words of five letters or more one edit away from a typo keyword
+ * (every such word of a standard American word list, Debian's `wamerican`): a
+ * writer who typed one meant it, so it is never folded (`ignored` stays
+ * `ignored`, `precious` does not become `previous`). Redo it when the keywords
+ * change; the test checks each is one edit from a keyword.
  */
 export const REAL_NEIGHBOURS: ReadonlySet<string> = new Set(
   (
-    "administrators answers assistants bidden bypast characters chidden configurations consent " +
-    "constrains constraint contend contents contest contexts convent developed developers " +
-    "directive disabled disables disregards enabled enables falters fillers filter fitters forge " +
-    "forged forger forges forgets forgot guardrail guideline ignored ignores imitations initials " +
-    "jailbreaks limitation massage messages originals outputs overrides overripe overrode " +
-    "passwords pearlier police polices polities polity precious pretends privilege privileged " +
-    "programing programmings prompts reheat repeal repeats repent responds restriction reveals revel " +
-    "ridden safeguard safely secrete secrets systems tenable unable"
+    "abandons activated activates administrators answers anythings assistants became " +
+    "becomes bidden braining bypast cancels cancer chancel characters chidden compete " +
+    "completed completer completes configurations consent constrains constraint contend " +
+    "contents contest contexts convent conversations corals credential currant currents " +
+    "deactivated deactivates defaults deleted deletes deplete developed developers " +
+    "direction directive disabled disables discards disclosed discloses discord displays " +
+    "disregards draining emulated emulates enabled enables entice ethic ethnics executed " +
+    "executes exiting expos exposed exposes fallowing falters fillers filter fitters " +
+    "followings forge forged forger forges forgets forgot forwards guardrail guideline " +
+    "hollowing ignored ignores imitations immortal infernal initials internals interval " +
+    "jailbreaks limitation massage messages misplay modals moral morale morales morass " +
+    "morays mortals murals neglects orals originals outputs overrides overripe overrode " +
+    "overwrites pearlier permission person personae personal persons police polices " +
+    "polities polity precious pretends principle principled privilege privileged " +
+    "programing programmings prompts raining reactivate receding recife recipe recited " +
+    "recites reheat remote removed remover removes repeal repeats repent replaced " +
+    "replaces responds restriction reveals revel ridden safeguard safely secrete secrets " +
+    "simulated simulates stimulate straining summaries summarized summarizes superusers systems " +
+    "tenable trailing translated translates unable unload uploads"
   ).split(" "),
 );
 

@@ -2,9 +2,11 @@
  * One pass over the words of a text that finds the attack keywords hidden by
  * word-level tricks: misspelt (`ignroe`, `instrucitons`), enciphered by a
  * letter shift such as rot13 (`vtaber`) or by atbash, or written backwards
- * (`erongi`). Each letter costs one multiplication, each word a handful of
- * one-bit table look-ups, so the pass is linear and cheap enough to run on
- * every request; the expensive decoding only happens when it finds something.
+ * (`erongi`, or common words such as `eht`). The letters are counted on the
+ * way, so a shift with no keyword in sight is still read from their
+ * frequencies. Each letter costs a multiplication and an increment, each word
+ * a few one-bit table look-ups, so the pass is linear and cheap enough to run
+ * on every request; the decoding only happens when it finds something.
  */
 import {
   atbashWord,
@@ -18,6 +20,7 @@ import {
   shiftWord,
   TYPO_KEYWORDS,
 } from "./attack-keywords.ts";
+import { guessCipher } from "./letter-frequency.ts";
 
 /** A word one edit away from a keyword: where it is and which keyword it stands for. */
 export interface Misspelling {
@@ -29,16 +32,18 @@ export interface Misspelling {
 /** What the pass found. */
 export interface KeywordScan {
   misspellings: Misspelling[];
-  /** The letter shift (1–25) under which two or more words are keywords, or 0. */
+  /** The letter shift (1–25) under which words are keywords or letters fit English, or 0. */
   shift: number;
-  /** Two or more words are keywords under atbash (a↔z, b↔y…). */
+  /** Words are keywords, or letters fit English, under atbash (a↔z, b↔y…). */
   atbash: boolean;
-  /** Two or more words are keywords written backwards. */
+  /** Words are keywords or common words written backwards. */
   reversed: boolean;
 }
 
-/** Fewest keyword sightings that make a cipher or reversal worth decoding. */
+/** Evidence that makes a cipher or reversal worth decoding: two keywords, or one long one. */
 const CIPHER_EVIDENCE = 2;
+/** Keywords this long are not a shift, atbash or reversal of an English word by chance. */
+const LONG_KEYWORD = 8;
 const MIN_WORD = 5;
 const MAX_WORD = Math.max(...CIPHER_KEYWORDS.map((keyword) => keyword.length)) + 1;
 
@@ -46,18 +51,29 @@ const MAX_WORD = Math.max(...CIPHER_KEYWORDS.map((keyword) => keyword.length)) +
 const AS_IS = 0;
 const ATBASH = 26;
 const BACKWARDS = 27;
+/** The commonest English words, shorter than keywords: written backwards they are evidence too. */
+const FUNCTION_WORDS =
+  "the you your this that with from what all can for have were will into about".split(" ");
+const SHORTEST = Math.min(...FUNCTION_WORDS.map((word) => word.length));
+
+/** A form and its weight as evidence, in one number. */
+const sighting = (form: number, word: string) => form * 4 + (word.length >= LONG_KEYWORD ? 2 : 1);
 
 /**
  * Every form of every keyword by hash: itself, its 25 letter shifts, its atbash
- * and its reversal, so one hash per word finds them all.
+ * and its reversal, so one hash per word finds them all; and common short words
+ * backwards (`eht`, `ruoy`).
  */
 const FORMS = new HashTable<number>();
 for (const keyword of CIPHER_KEYWORDS) {
-  FORMS.add(hashWord(keyword), AS_IS);
-  for (let shift = 1; shift < 26; shift += 1) FORMS.add(hashWord(shiftWord(keyword, shift)), shift);
-  FORMS.add(hashWord(atbashWord(keyword)), ATBASH);
-  FORMS.add(hashWord([...keyword].reverse().join("")), BACKWARDS);
+  FORMS.add(hashWord(keyword), sighting(AS_IS, keyword));
+  for (let shift = 1; shift < 26; shift += 1)
+    FORMS.add(hashWord(shiftWord(keyword, shift)), sighting(shift, keyword));
+  FORMS.add(hashWord(atbashWord(keyword)), sighting(ATBASH, keyword));
+  FORMS.add(hashWord([...keyword].reverse().join("")), sighting(BACKWARDS, keyword));
 }
+for (const word of FUNCTION_WORDS)
+  FORMS.add(hashWord([...word].reverse().join("")), sighting(BACKWARDS, word));
 const FORM_BITS = FORMS.bits;
 
 /** Every keyword and every keyword less one letter, by hash: the deletion neighbourhood. */
@@ -114,16 +130,19 @@ function keywordFor(
   return candidates.find((keyword) => keyword.length >= 6 && oneEditApart(word, keyword));
 }
 
-/** Sightings per form (`AS_IS` … `BACKWARDS`); reused, since a scan never nests. */
+/** Evidence per form (`AS_IS` … `BACKWARDS`) and letter counts; reused, since a scan never nests. */
 const SIGHTINGS = new Int32Array(BACKWARDS + 1);
+const LETTERS = new Int32Array(27);
 const PREFIXES = new Int32Array(MAX_WORD + 2);
 
 /** Scans the ASCII words of `text` (look-alike letters are folded before) for hidden keywords. */
 export function scanKeywords(text: string): KeywordScan {
   const misspellings: Misspelling[] = [];
   SIGHTINGS.fill(0);
+  LETTERS.fill(0);
   // Locals, not module bindings, in the per-letter loop: the engine checks those on every read.
   const prefixes = PREFIXES;
+  const letters = LETTERS;
   const maxWord = MAX_WORD;
   const base = HASH_BASE;
   let start = -1;
@@ -131,11 +150,13 @@ export function scanKeywords(text: string): KeywordScan {
   for (let index = 0; index <= text.length; index += 1) {
     const code = index < text.length ? text.charCodeAt(index) : 0;
     if ((code >= 65 && code <= 90) || (code >= 97 && code <= 122)) {
+      const letter = (code | 0x20) - 96;
+      letters[letter] = (letters[letter] ?? 0) + 1;
       if (start < 0) {
         start = index;
         hash = 0;
       }
-      hash = (Math.imul(hash, base) + (code | 0x20) - 96) | 0;
+      hash = (Math.imul(hash, base) + letter) | 0;
       const length = index - start;
       if (length <= maxWord) prefixes[length + 1] = hash;
       continue;
@@ -144,10 +165,11 @@ export function scanKeywords(text: string): KeywordScan {
     const length = index - start;
     const wordStart = start;
     start = -1;
-    if (length < MIN_WORD || length > MAX_WORD) continue;
+    if (length < SHORTEST || length > MAX_WORD) continue;
     const forms = mayHold(FORM_BITS, hash) ? FORMS.get(hash) : undefined;
-    if (forms?.includes(AS_IS)) continue;
-    for (const form of forms ?? []) SIGHTINGS[form] = (SIGHTINGS[form] ?? 0) + 1;
+    if (forms?.some((form) => form >> 2 === AS_IS)) continue;
+    for (const form of forms ?? []) SIGHTINGS[form >> 2] = (SIGHTINGS[form >> 2] ?? 0) + (form & 3);
+    if (length < MIN_WORD) continue;
     const keyword = keywordFor(text, wordStart, length, hash, prefixes);
     if (keyword) misspellings.push({ start: wordStart, end: index, keyword });
   }
@@ -156,10 +178,12 @@ export function scanKeywords(text: string): KeywordScan {
     const sightings = SIGHTINGS[candidate] ?? 0;
     if (sightings >= CIPHER_EVIDENCE && sightings > (SIGHTINGS[shift] ?? 0)) shift = candidate;
   }
+  let atbash = (SIGHTINGS[ATBASH] ?? 0) >= CIPHER_EVIDENCE;
+  if (shift === 0 && !atbash) ({ shift, atbash } = guessCipher(letters.subarray(1)));
   return {
     misspellings,
     shift,
-    atbash: (SIGHTINGS[ATBASH] ?? 0) >= CIPHER_EVIDENCE,
+    atbash,
     reversed: (SIGHTINGS[BACKWARDS] ?? 0) >= CIPHER_EVIDENCE,
   };
 }

@@ -12,8 +12,8 @@ import { foldHomoglyphs } from "./normalize.ts";
 /** An instruction to combine pieces: a `+` or a verb that says so. */
 const COMBINE =
   /\+|\b(?:concat\w{0,8}|combin\w{0,4}|join\w{0,3}|merg\w{0,3}|append\w{0,3}|put\s{1,3}(?:\w{1,10}\s{1,3})?together|glue|stitch\w{0,2}|assembl\w{0,3})\b/i;
-/** A quotation mark, straight or curly. */
-const QUOTE = /["'`“‘]/g;
+/** A quotation mark, straight or curly (not a backtick: code spans are quoted code, not pieces). */
+const QUOTE = /["'“‘]/g;
 const CLOSING: Readonly<Record<string, string>> = { "“": "”", "‘": "’" };
 /** `name =`, `name:`, `name is` right before a quotation. */
 const ASSIGNED = /([A-Za-z_][\w]{0,20})\s{0,3}(?:=|:=|:|\bis)\s{0,3}$/;
@@ -25,6 +25,15 @@ const MAX_FRAGMENTS = 32;
 /** Words at a seam that make a join worth reading: attack keywords and the words between them. */
 const SEAM_WORDS = new Set([...CIPHER_KEYWORDS, "all", "any", "every", "my", "the", "and"]);
 const SEAM_KEYWORDS = new Set(CIPHER_KEYWORDS);
+/** Words that end an instruction whole: two quoted phrases that meet at one are listed, not split. */
+const PHRASE_ENDS = new Set(
+  (
+    "instructions instruction prompt prompts rules guidelines directives restrictions " +
+    "limitations constraints filters policy policies message messages context configuration " +
+    "config password passwords credentials content safety training programming guardrails " +
+    "safeguards ethics morals boundaries censorship character persona conversation"
+  ).split(" "),
+);
 
 interface Fragment {
   text: string;
@@ -44,7 +53,7 @@ function quotedFragments(text: string): Fragment[] {
     if (close < 0) break;
     QUOTE.lastIndex = close + 1;
     const body = text.slice(at + 1, close);
-    if (body.length === 0 || body.length > MAX_FRAGMENT || body.includes("\n")) continue;
+    if (body.length === 0 || body.length > MAX_FRAGMENT) continue;
     const name = ASSIGNED.exec(text.slice(Math.max(0, at - 30), at))?.[1];
     fragments.push(name ? { text: body, name } : { text: body });
     if (fragments.length >= MAX_FRAGMENTS) break;
@@ -52,49 +61,71 @@ function quotedFragments(text: string): Fragment[] {
   return fragments;
 }
 
-/** The fragments in the order an expression such as `b + a` names them, when it names them all. */
-function ordered(text: string, fragments: readonly Fragment[]): Fragment[] {
+/**
+ * The fragments in the order an expression such as `b + a` names them, when it
+ * names two or more of them; otherwise undefined.
+ */
+function summed(text: string, fragments: readonly Fragment[]): Fragment[] | undefined {
   const byName = new Map(
     fragments.flatMap((fragment) => (fragment.name ? [[fragment.name, fragment]] : [])),
   );
-  if (byName.size < 2) return [...fragments];
+  if (byName.size < 2) return undefined;
   for (const sum of text.matchAll(SUM)) {
-    const names = sum[0].split("+").map((name) => name.trim());
-    const pieces = names.map((name) => byName.get(name));
-    if (pieces.every((piece) => piece !== undefined)) return pieces as Fragment[];
+    const pieces = sum[0].split("+").flatMap((name) => byName.get(name.trim()) ?? []);
+    if (pieces.length >= 2) return pieces;
   }
-  return [...fragments];
+  return undefined;
 }
 
 const lastWord = (text: string) => /([A-Za-z]+)\W*$/.exec(text)?.[1]?.toLowerCase() ?? "";
 const firstWord = (text: string) => /^\W*([A-Za-z]+)/.exec(text)?.[1]?.toLowerCase() ?? "";
+/** Short words that end or start a piece whole; other stubs of three letters or less are cut words. */
+const SHORT_WORDS = new Set(
+  "a an the to of in on at by for and or is be it as me my you we us do so no not all any can has had was are i if".split(
+    " ",
+  ),
+);
+/** A stub of a cut word at the end of a piece that holds more than the stub (`list eve`). */
+const stub = (word: string, piece: string) =>
+  word.length <= 3 && !SHORT_WORDS.has(word) && /\s/.test(piece.trim());
 
-/** A seam where joining makes an attack word (`prev`+`ious`) or puts two side by side (`all` `previous`). */
-function readsAcross(left: string, right: string): boolean {
+/**
+ * A seam that cuts a word (`list eve` + `ry key`, `prev` + `ious`) or puts two
+ * attack words side by side (`forget your` + `previous instructions`). Whole
+ * phrases listed one after the other, as an article quotes attacks, are neither.
+ */
+function seamReads(left: string, right: string): boolean {
   const before = lastWord(left);
   const after = firstWord(right);
   if (!before || !after) return false;
-  if (SEAM_KEYWORDS.has(before + after)) return true;
+  if (/[A-Za-z]$/.test(left) && /^[A-Za-z]/.test(right)) {
+    if (SEAM_KEYWORDS.has(before + after) || stub(before, left) || stub(after, right)) return true;
+  }
   return (
     SEAM_WORDS.has(before) &&
+    !PHRASE_ENDS.has(before) &&
     SEAM_WORDS.has(after) &&
     (SEAM_KEYWORDS.has(before) || SEAM_KEYWORDS.has(after))
   );
 }
 
 /**
- * The quoted pieces of `text` joined in the order given (with and without a
- * space, since a piece may end mid-word), when the text asks for them to be
- * combined and a seam reads as part of an attack; otherwise undefined.
+ * The quoted pieces of `text` joined (with and without a space, since a piece
+ * may end mid-word), when the text asks for them to be combined and either an
+ * expression adds up named pieces (`a + b`) or a seam reads as part of an
+ * attack; otherwise undefined.
  */
 export function joinQuotedFragments(text: string): string | undefined {
   if (!COMBINE.test(text)) return undefined;
   const fragments = quotedFragments(text);
   if (fragments.length < 2) return undefined;
-  const pieces = ordered(text, fragments).map((fragment) => fragment.text);
-  if (!pieces.some((piece, index) => index > 0 && readsAcross(pieces[index - 1] ?? "", piece)))
-    return undefined;
-  return `${pieces.join(" ")}\n${pieces.join("")}`;
+  let pieces = summed(text, fragments)?.map((fragment) => fragment.text);
+  if (!pieces) {
+    const listed = fragments.map((fragment) => fragment.text);
+    if (listed.some((piece, index) => index > 0 && seamReads(listed[index - 1] ?? "", piece)))
+      pieces = listed;
+  }
+  return pieces && `${pieces.join(" ")}\n${pieces.join("")}`;
 }
 
 /** Four or more lines in a row of one or two characters each, single blank lines between words. */
@@ -109,8 +140,15 @@ export function joinVerticalText(text: string): string | undefined {
   let found = false;
   const joined = text.replace(VERTICAL, (run) => {
     found = true;
-    const letters = run.split("\n").map((line) => (line.trim() ? line.trim() : "  "));
-    return ` ${letters.join(" ")}`;
+    const words = run.split("\n\n").map((word) =>
+      word
+        .split("\n")
+        .map((line) => line.trim())
+        .join(""),
+    );
+    if (words.length > 1) return ` ${words.join(" ")} `;
+    // One run without breaks: spaced out, so that folding splits it into attack words.
+    return ` ${[...(words[0] ?? "")].join(" ")} `;
   });
   return found ? foldHomoglyphs(joined) : undefined;
 }
