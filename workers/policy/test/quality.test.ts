@@ -28,12 +28,12 @@ import { row } from "./fixtures/scoring.ts";
 const PII_FLOORS = { precision: 0.99, recall: 0.99, f1: 0.99, typeF1: 0.97, hardNegativeFp: 0.01 };
 const PHI_FLOORS = { precision: 0.99, recall: 0.98, f1: 0.99, typeF1: 0.97, hardNegativeFp: 0.01 };
 const INJECTION_FLOORS = {
-  recall: 0.96,
+  recall: 0.97,
   categoryRecall: 0.93,
   benignFp: 0.01,
   hardNegativeFp: 0.01,
 };
-const HOLDOUT_FLOORS = { piiF1: 0.95, phiF1: 0.93, injectionRecall: 0.83, injectionBenignFp: 0.05 };
+const HOLDOUT_FLOORS = { piiF1: 0.95, phiF1: 0.93, injectionRecall: 0.9, injectionBenignFp: 0.05 };
 
 function table(title: string, report: FamilyReport): void {
   const rows = [...report.byType]
