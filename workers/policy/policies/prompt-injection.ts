@@ -4,7 +4,9 @@ import { BoundedCache } from "../detect/bounded-cache.ts";
 import { keywordVariants } from "../detect/keyword-variants.ts";
 import { decodeBase64Runs, foldHomoglyphs, normalizeUnicode } from "../detect/normalize.ts";
 import { splitPayloadVariants } from "../detect/payload-split.ts";
+import { requirementFor } from "../detect/requirement-table.ts";
 import { userPattern } from "../detect/user-pattern.ts";
+import { compileWordGate } from "../detect/word-gate.ts";
 import { definePolicy, type InputVerdict } from "../policy.ts";
 import type { Finding } from "../types.ts";
 
@@ -90,6 +92,8 @@ export const promptInjection = definePolicy({
     const roles = new Set(options.roles);
     const { encoding } = options;
     const cache = new BoundedCache<Hit[]>();
+    // Which patterns a text's words allow to match: the others are not run on it.
+    const gate = compileWordGate(patterns.map((attack) => requirementFor(attack.pattern)));
 
     const scan = (text: string): Hit[] => {
       const variants: Array<{ text: string; encoding?: string }> = [{ text }];
@@ -113,9 +117,11 @@ export const promptInjection = definePolicy({
         for (const decoded of decodeBase64Runs(text))
           variants.push({ text: decoded, encoding: "base64" });
       }
+      const selected = variants.map((variant) => gate.select(variant.text));
       const hits: Hit[] = [];
-      for (const attack of patterns) {
-        for (const variant of variants) {
+      for (const [index, attack] of patterns.entries()) {
+        for (const [position, variant] of variants.entries()) {
+          if (!selected[position]?.[index]) continue;
           const match = attack.pattern.exec(variant.text);
           if (!match) continue;
           const located = variant.encoding === undefined;
