@@ -85,6 +85,30 @@ for (const keyword of TYPO_KEYWORDS) {
 }
 const NEAR_BITS = NEAR.bits;
 
+/**
+ * The first two and the last two letters of every typo keyword, as bits of a
+ * 27 × 27 table. One edit leaves one of the two pairs of a word of five or more
+ * letters whole, so a word with neither pair is no keyword's misspelling.
+ */
+const ENDS = new Uint8Array(27 * 27);
+const HEAD = 1;
+const TAIL = 2;
+for (const keyword of TYPO_KEYWORDS) {
+  const code = (index: number) => keyword.charCodeAt(index) - 96;
+  ENDS[code(0) * 27 + code(1)] = (ENDS[code(0) * 27 + code(1)] ?? 0) | HEAD;
+  const last = keyword.length - 1;
+  ENDS[code(last - 1) * 27 + code(last)] = (ENDS[code(last - 1) * 27 + code(last)] ?? 0) | TAIL;
+}
+
+/** Whether the word of `text` from `start` to `end` starts or ends like some typo keyword. */
+function endsLikeKeyword(text: string, start: number, end: number): boolean {
+  const letter = (at: number) => (text.charCodeAt(at) | 0x20) - 96;
+  return (
+    ((ENDS[letter(start) * 27 + letter(start + 1)] ?? 0) & HEAD) !== 0 ||
+    ((ENDS[letter(end - 2) * 27 + letter(end - 1)] ?? 0) & TAIL) !== 0
+  );
+}
+
 const POWERS = new Int32Array(MAX_WORD + 1);
 POWERS[0] = 1;
 for (let index = 1; index <= MAX_WORD; index += 1)
@@ -170,6 +194,7 @@ export function scanKeywords(text: string): KeywordScan {
     if (forms?.some((form) => form >> 2 === AS_IS)) continue;
     for (const form of forms ?? []) SIGHTINGS[form >> 2] = (SIGHTINGS[form >> 2] ?? 0) + (form & 3);
     if (length < MIN_WORD) continue;
+    if (!endsLikeKeyword(text, wordStart, index)) continue;
     const keyword = keywordFor(text, wordStart, length, hash, prefixes);
     if (keyword) misspellings.push({ start: wordStart, end: index, keyword });
   }

@@ -51,6 +51,8 @@ export function guessCipher(counts: Int32Array): CipherGuess {
   for (let letter = 0; letter < 26; letter += 1) total += counts[letter] ?? 0;
   if (total < MIN_LETTERS) return { shift: 0, atbash: false };
   const asIs = misfit(counts, total, 0, false);
+  // Text that already reads as English cannot read four times better otherwise: done.
+  if (asIs < ENGLISH_FIT * MARGIN * 0.1 * total) return { shift: 0, atbash: false };
   const fits = (score: number) => score * MARGIN < asIs && score < ENGLISH_FIT * total;
   let shift = 0;
   let best = Infinity;
