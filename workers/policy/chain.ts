@@ -1,7 +1,13 @@
 import type { ChainItemConfig, GatewayConfig, Targeting } from "./config/schema.ts";
 import type { AuditSettings } from "./policies/audit-logger.ts";
 import { POLICIES } from "./policies/registry.ts";
-import type { OutputScanner, OutputVerdict, PolicyContext, PolicyRuntime } from "./policy.ts";
+import type {
+  OutputScanner,
+  OutputVerdict,
+  PolicyContext,
+  PolicyRuntime,
+  TextEdit,
+} from "./policy.ts";
 import { applySegments, extractSegments, type Segment } from "./segments.ts";
 import type { ChatMessage, Finding, PolicyDecision } from "./types.ts";
 
@@ -187,12 +193,49 @@ const PLACEHOLDER_TAIL = /\[[A-Z0-9_]{0,47}$/;
 /** Puts the values `tokenize` took out back into the answer; runs after every output policy. */
 function restorer(tokens: ReadonlyMap<string, string>): OutputScanner {
   return {
-    scan: (text) => ({
-      action: "allow",
-      text: text.replace(PLACEHOLDER, (placeholder) => tokens.get(placeholder) ?? placeholder),
-      findings: [],
-    }),
+    scan: (text) => {
+      const edits: TextEdit[] = [];
+      const restored = text.replace(PLACEHOLDER, (placeholder: string, start: number) => {
+        const value = tokens.get(placeholder) ?? placeholder;
+        if (value !== placeholder)
+          edits.push({ start, end: start + placeholder.length, text: value });
+        return value;
+      });
+      return { action: "allow", text: restored, findings: [], edits };
+    },
     holdback: (text) => PLACEHOLDER_TAIL.exec(text)?.[0].length ?? 0,
+  };
+}
+
+interface OutputEntry {
+  name: string;
+  output: OutputScanner;
+  failure: "deny" | "allow";
+}
+
+/**
+ * One output policy as a stage of the composed scanner: its findings and reason
+ * carry its name, and a scan that throws blocks or passes the text on unchanged,
+ * as the policy's definition says.
+ */
+function stageOf(entry: OutputEntry): OutputScanner {
+  return {
+    scan(text, choiceIndex, from) {
+      let verdict: OutputVerdict;
+      try {
+        verdict = entry.output.scan(text, choiceIndex, from);
+      } catch (error) {
+        if (entry.failure === "allow") return { action: "allow", text, findings: [] };
+        const reason = `${entry.name} failed: ${(error as Error).message}`;
+        return { action: "block", text: "", findings: [], reason };
+      }
+      if (verdict.findings.length === 0 && verdict.reason === undefined) return verdict;
+      const findings = verdict.findings.map((finding) => ({ ...finding, policy: entry.name }));
+      if (verdict.reason === undefined) return { ...verdict, findings };
+      return { ...verdict, findings, reason: `${entry.name}: ${verdict.reason}` };
+    },
+    holdback: (text) => entry.output.holdback(text),
+    context: entry.output.context ?? 0,
   };
 }
 
@@ -203,7 +246,7 @@ export function outputScanner(
   tokens?: ReadonlyMap<string, string>,
 ): { scanner: OutputScanner; names: string[] } | undefined {
   const { running } = active(chain, context);
-  const scanners = running.flatMap((item) =>
+  const scanners = running.flatMap((item): OutputEntry[] =>
     item.runtime.output
       ? [{ name: item.config.name, output: item.runtime.output, failure: item.failure }]
       : [],
@@ -212,6 +255,7 @@ export function outputScanner(
   if (tokens && tokens.size > 0)
     scanners.push({ name: "tokenize", output: restorer(tokens), failure: "deny" });
   if (scanners.length === 0) return undefined;
+  const stages = scanners.map(stageOf);
   return {
     names,
     scanner: {
@@ -220,21 +264,10 @@ export function outputScanner(
         const findings: Finding[] = [];
         let action: OutputVerdict["action"] = "allow";
         const reasons: string[] = [];
-        for (const entry of scanners) {
-          let verdict: OutputVerdict;
-          try {
-            verdict = entry.output.scan(current, choiceIndex);
-          } catch (error) {
-            if (entry.failure === "allow") continue;
-            return {
-              action: "block",
-              text: "",
-              findings,
-              reason: `${entry.name} failed: ${(error as Error).message}`,
-            };
-          }
-          findings.push(...verdict.findings.map((finding) => ({ ...finding, policy: entry.name })));
-          if (verdict.reason) reasons.push(`${entry.name}: ${verdict.reason}`);
+        for (const stage of stages) {
+          const verdict = stage.scan(current, choiceIndex);
+          findings.push(...verdict.findings);
+          if (verdict.reason) reasons.push(verdict.reason);
           if (verdict.action === "block") {
             return { action: "block", text: "", findings, reason: reasons.join("; ") };
           }
@@ -246,9 +279,10 @@ export function outputScanner(
       },
       holdback(text) {
         let longest = 0;
-        for (const entry of scanners) longest = Math.max(longest, entry.output.holdback(text));
+        for (const stage of stages) longest = Math.max(longest, stage.holdback(text));
         return longest;
       },
+      stages,
     },
   };
 }

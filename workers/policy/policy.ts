@@ -23,12 +23,25 @@ export interface InputVerdict {
   disclose?: boolean;
 }
 
+/** One change a scan made: `[start, end)` of the text it judged became `text`. */
+export interface TextEdit {
+  start: number;
+  end: number;
+  text: string;
+}
+
 /** A policy's judgement of a piece of output text (a whole answer, or a stream window). */
 export interface OutputVerdict {
   action: "allow" | "redact" | "block" | "log";
   reason?: string;
   text: string;
   findings: Finding[];
+  /**
+   * The changes that turned the judged text into `text`, in order and not
+   * overlapping, so a stream can release part of what one scan judged. A verdict
+   * that changes the text without them makes the stream scan each release again.
+   */
+  edits?: readonly TextEdit[];
 }
 
 /**
@@ -37,8 +50,24 @@ export interface OutputVerdict {
  * back, so a value split across chunks is never released half-redacted.
  */
 export interface OutputScanner {
-  scan(text: string, choiceIndex: number): OutputVerdict;
+  /**
+   * Judges `text`. What comes before `from` (default 0) was judged and sent
+   * already: it is there as context (a label before a value, a look-behind), and
+   * the scanner may skip looking for matches that end before it.
+   */
+  scan(text: string, choiceIndex: number, from?: number): OutputVerdict;
   holdback(text: string): number;
+  /**
+   * How many characters of already-sent text a stream keeps in front of what it
+   * holds, for `scan` to see as context: a value is then found the same way
+   * whether its label came in the same chunk or long before. Default 0.
+   */
+  context?: number;
+  /**
+   * The scanners this one runs in order, each over the text the one before left:
+   * a stream gives each its own window, fed what the one before released.
+   */
+  stages?: readonly OutputScanner[];
 }
 
 /** A policy compiled from its settings, ready to run many times. */

@@ -68,6 +68,8 @@ export const PHI_DETECTORS: Readonly<Record<string, PiiDetector>> = {
       "g",
     ),
     group: 1,
+    // `Emergency contact: ` is the longest introducer.
+    reach: 24,
     priority: 2,
     validate: (value) => !NOT_NAMES.test(value),
   },

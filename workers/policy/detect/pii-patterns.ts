@@ -42,6 +42,11 @@ export interface PiiDetector {
    * yet report the whole value.
    */
   prefixGroup?: number;
+  /**
+   * For a detector with a `group`: how many characters before its value a match
+   * may begin (the longest label it reads). Default {@link LABEL_REACH}.
+   */
+  reach?: number;
   validate?: (match: string, text: string, index: number) => boolean;
   /**
    * Which of two overlapping matches wins (default 1): secrets (3) over values
@@ -266,18 +271,27 @@ interface Ranked extends Span {
 }
 
 /**
+ * The longest label a detector with a `group` reads before its value, unless it
+ * says otherwise (`hospital number card no: `, `date of birth (MM/DD/YYYY) is: `).
+ */
+export const LABEL_REACH = 48;
+
+/**
  * Finds every validated match of the given detectors, sorted by position. Of two
  * overlapping matches the one of higher priority wins, then the earlier, then
- * the longer.
+ * the longer. With `from`, the text before it is context already judged: the
+ * scan starts there (a label-reading detector its `reach` earlier), and
+ * look-behinds and validators still see what comes before.
  */
-export function findPii(text: string, detectors: readonly PiiDetector[]): Span[] {
+export function findPii(text: string, detectors: readonly PiiDetector[], from = 0): Span[] {
   const spans: Ranked[] = [];
   for (const detector of detectors) {
     // exec on the detector's own global regex: matchAll would clone it on every call.
     const pattern = detector.pattern.global
       ? detector.pattern
       : new RegExp(detector.pattern.source, `${detector.pattern.flags}g`);
-    pattern.lastIndex = 0;
+    const reach = detector.group === undefined ? 0 : (detector.reach ?? LABEL_REACH);
+    pattern.lastIndex = Math.max(0, from - reach);
     for (let match = pattern.exec(text); match; match = pattern.exec(text)) {
       if (match[0] === "") pattern.lastIndex += 1;
       const end = match.index + match[0].length;

@@ -68,6 +68,8 @@ export const SECRET_DETECTORS: Readonly<Record<string, PiiDetector>> = {
       "g",
     ),
     group: 1,
+    // The match starts at the `=` or `:`, the name is looked for behind it.
+    reach: 5,
     validate: (match, text, index) => {
       if (/[A-Za-z0-9_-]/.test(text[index - 1] ?? "")) return false;
       const body = match.replace(/^[a-z]{2,6}[_-](?:[a-z]{2,7}\d{0,2}[_-])?/i, "");

@@ -30,6 +30,12 @@ export interface DetectorOptions {
   disclose: boolean;
 }
 
+/**
+ * Sent text a stream keeps before what it holds: the longest label
+ * (`LABEL_REACH`) and the look-behinds of validators (40 characters) before it.
+ */
+const STREAM_CONTEXT = 128;
+
 function reasonOf(spans: readonly { type: string }[]): string {
   return `found ${[...new Set(spans.map((span) => span.type))].join(", ")}`;
 }
@@ -53,10 +59,10 @@ export function detectorRuntime(
     start: span.start,
     end: span.end,
   });
-  const rewrite = (
+  const rewrite = <Place extends { start: number; end: number }>(
     text: string,
-    spans: readonly Span[],
-    replace: (span: Span, value: string) => string,
+    spans: readonly Place[],
+    replace: (span: Place, value: string) => string,
   ) => {
     let out = "";
     let position = 0;
@@ -117,20 +123,24 @@ export function detectorRuntime(
       : undefined,
     output: options.apply_to.includes("output")
       ? {
-          scan(text, choiceIndex): OutputVerdict {
-            const spans = findPii(text, detectors);
+          scan(text, choiceIndex, from = 0): OutputVerdict {
+            const found = findPii(text, detectors, from);
+            // What lies wholly in the context before `from` was judged when it was sent.
+            const spans = from > 0 ? found.filter((span) => span.end > from) : found;
             const findings = spans.map((span) => toFinding(span, choiceIndex, "content"));
             if (spans.length === 0) return { action: "allow", text, findings };
             const action = options.action === "tokenize" ? "redact" : options.action;
-            const rewritten =
-              action === "redact"
-                ? rewrite(text, spans, (span, value) =>
-                    marker(options.format, labelOf(span.type), value),
-                  )
-                : text;
-            return { action, reason: reasonOf(spans), text: rewritten, findings };
+            if (action !== "redact") return { action, reason: reasonOf(spans), text, findings };
+            const edits = spans.map((span) => ({
+              start: span.start,
+              end: span.end,
+              text: marker(options.format, labelOf(span.type), text.slice(span.start, span.end)),
+            }));
+            const rewritten = rewrite(text, edits, (edit) => edit.text);
+            return { action, reason: reasonOf(spans), text: rewritten, findings, edits };
           },
           holdback: options.holdback,
+          context: STREAM_CONTEXT,
         }
       : undefined,
   };
