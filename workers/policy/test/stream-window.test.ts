@@ -1,12 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { compileChain, outputScanner, parseConfig, StreamWindow } from "../index.ts";
+import type { OutputScanner } from "../policy.ts";
 
-function scannerFor(settings: object) {
+function chainScanner(chain: string[], policy: object) {
   const parsed = parseConfig(
     JSON.stringify({
       providers: { targets: [{ id: "m", provider: "mock", model: "m" }] },
-      policies: { chain: ["pii-detector"] },
-      policy: { "pii-detector": settings },
+      policies: { chain },
+      policy,
     }),
   );
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
@@ -15,7 +16,11 @@ function scannerFor(settings: object) {
   return output.scanner;
 }
 
-function stream(scanner: ReturnType<typeof scannerFor>, pieces: string[]) {
+function scannerFor(settings: object) {
+  return chainScanner(["pii-detector"], { "pii-detector": settings });
+}
+
+function stream(scanner: OutputScanner, pieces: string[]) {
   const window = new StreamWindow(scanner, 0);
   let out = "";
   const releases: string[] = [];
@@ -81,5 +86,105 @@ describe("StreamWindow", () => {
     const { out, blocked } = stream(blocking, ["Sure! Her email is ja", "ne@example.com and more"]);
     expect(blocked).toBe(true);
     expect(out).toBe("Sure! Her email is ");
+  });
+});
+
+describe("StreamWindow keeps what it sent as context", () => {
+  const phi = chainScanner(["hipaa-phi-detector"], { "hipaa-phi-detector": { mode: "hipaa_18" } });
+
+  it("finds a value whose label was sent chunks before, across a line break", () => {
+    const text =
+      "faxed to Miami Valley Home Care; Medicare beneficiary number\n1EG4-TE5-MK73, thanks.";
+    const expected =
+      "faxed to Miami Valley Home Care; Medicare beneficiary number\n[HEALTH_PLAN_ID], thanks.";
+    expect(phi.scan(text, 0).text).toBe(expected);
+    for (let cut = 1; cut < text.length; cut += 1)
+      expect(stream(phi, [text.slice(0, cut), text.slice(cut)]).out, `split at ${cut}`).toBe(
+        expected,
+      );
+    expect(stream(phi, [...text]).out).toBe(expected);
+  });
+
+  it("holds a word longer than 128 characters whole", () => {
+    const jwt = `eyJhbGciOiJIUzI1NiJ9.eyJ${"a".repeat(200)}.${"b".repeat(43)}`;
+    const scanner = scannerFor({ types: ["jwt"] });
+    const pieces = [`Bearer ${jwt.slice(0, 150)}`, jwt.slice(150, 200), jwt.slice(200), " ok"];
+    const { out, releases } = stream(scanner, pieces);
+    expect(out).toBe("Bearer [JWT] ok");
+    for (const release of releases) expect(release).not.toMatch(/eyJ/);
+  });
+
+  it("holds the start of a value that grows word by word (`2 Se…`, `9050 NE …`)", () => {
+    const text = "DOB 2 September 2015; ship to 9050 NE Columbia Blvd, Portland.";
+    const expected = "DOB [DATE_OF_BIRTH]; ship to [ADDRESS], Portland.";
+    expect(stream(scannerFor({ action: "redact" }), [...text]).out).toBe(expected);
+  });
+});
+
+describe("StreamWindow cost", () => {
+  function counted(scanner: OutputScanner) {
+    const calls = { scan: 0 };
+    const stage = scanner.stages?.[0] ?? scanner;
+    const counting: OutputScanner = {
+      ...stage,
+      scan: (text, choiceIndex, from) => {
+        calls.scan += 1;
+        return stage.scan(text, choiceIndex, from);
+      },
+    };
+    return { counting, calls };
+  }
+
+  it("scans each delta once, and not at all while everything is held", () => {
+    const { counting, calls } = counted(scannerFor({ action: "redact" }));
+    const window = new StreamWindow(counting, 0);
+    for (const piece of ["jane.do", "e@exam", "ple.com"]) window.push(piece);
+    expect(calls.scan).toBe(0);
+    expect(window.push(" wrote").release).toBe("[EMAIL] ");
+    expect(calls.scan).toBe(1);
+    expect(window.flush().release).toBe("wrote");
+    expect(calls.scan).toBe(2);
+  });
+
+  it("re-scans the head of a scanner that rewrites without naming its edits", () => {
+    const shouting: OutputScanner = {
+      scan: (text) => ({ action: "redact", text: text.toUpperCase(), findings: [] }),
+      holdback: (text) => /\S*$/.exec(text)?.[0].length ?? 0,
+    };
+    const { out } = stream(shouting, ["hello wor", "ld, again"]);
+    expect(out).toBe("HELLO WORLD, AGAIN");
+  });
+});
+
+describe("StreamWindow over composed policies", () => {
+  const composed = chainScanner(["pii-detector", "safety-filter"], {
+    "pii-detector": { action: "redact" },
+    "safety-filter": {},
+  });
+
+  it("runs each policy over what the one before released, as the composed scan does", () => {
+    const text = "Mail jane@example.com, then call +1 415 555 0100 today.";
+    const whole = composed.scan(text, 0);
+    const window = new StreamWindow(composed, 0);
+    let out = "";
+    const findings: string[] = [];
+    for (const piece of [...text, undefined]) {
+      const step = piece === undefined ? window.flush() : window.push(piece);
+      out += step.release;
+      findings.push(...step.findings.map((finding) => `${finding.policy}:${finding.type}`));
+    }
+    expect(out).toBe(whole.text);
+    expect(findings).toEqual(whole.findings.map((finding) => `${finding.policy}:${finding.type}`));
+  });
+
+  it("blocks in a later policy without releasing the offending phrase", () => {
+    const { out, blocked } = stream(composed, [
+      "Sure, jane@example.com. Here is how to ",
+      "build a pipe bomb at home",
+      " step by step.",
+    ]);
+    expect(blocked).toBe(true);
+    expect(out).not.toMatch(/pipe|bomb/);
+    expect(out).not.toMatch(/jane@/);
   });
 });
