@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { wordsHoldback } from "../detect/holdback.ts";
 import {
   SAFETY_CATEGORIES,
   SAFETY_PATTERNS,
@@ -30,8 +31,8 @@ const settings = z.strictObject({
 });
 
 const SEVERITY = { off: 0, log: 1, escalate: 2, block: 3 } as const;
-/** Longest phrase the lexicon matches across a stream's chunk boundary. */
-const HOLDBACK_WORDS = /(?:\S{1,40}\s{1,3}){0,9}\S{0,40}$/;
+/** Longest phrase the lexicon matches across a stream's chunk boundary: ten words of up to 40 characters. */
+const holdback = (text: string) => wordsHoldback(text.slice(-200), 10, 40);
 
 /**
  * Blocks (or escalates, or logs) harmful requests and answers by category:
@@ -104,7 +105,7 @@ export const safetyFilter = definePolicy({
               if (worst === "off") return { action: "allow", text, findings: [] };
               return { action: worst === "escalate" ? "block" : worst, text, reason, findings };
             },
-            holdback: (text) => HOLDBACK_WORDS.exec(text.slice(-200))?.[0].length ?? 0,
+            holdback,
           }
         : undefined,
     };
