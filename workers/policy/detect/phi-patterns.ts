@@ -99,7 +99,7 @@ export const PHI_DETECTORS: Readonly<Record<string, PiiDetector>> = {
     category: "phi",
     label: "FAX",
     priority: 2,
-    pattern: /\+?[\d(](?<=\b[Ff]ax(?:ed)?\b[^\n\d+(]{0,24}\+?[\d(])[\d ().-]{6,18}\d(?![\d-])/g,
+    pattern: /\+?[\d(](?<=\b[Ff]ax(?:ed)?\b[^\n\d+(]{0,40}\+?[\d(])[\d ().-]{6,18}\d(?![\d-])/g,
     validate: (value) => value.replace(/\D/g, "").length >= 9,
   },
   phone: pii("phone"),
