@@ -79,8 +79,9 @@ function placed(findings: readonly Finding[], from: number, end: number, offset:
  * leaves nothing to release costs no scan at all.
  */
 export class StageWindow {
-  private context = "";
-  private buffer = "";
+  /** Sent text kept as context, then the held text, which begins at `from`. */
+  private text = "";
+  private from = 0;
   private released = 0;
 
   private readonly scanner: OutputScanner;
@@ -95,22 +96,23 @@ export class StageWindow {
 
   /** Adds a delta; returns what may be sent now. */
   push(delta: string): WindowStep {
-    this.buffer += delta;
-    const held = this.scanner.holdback(this.buffer);
-    if (held >= this.buffer.length) return { release: "", findings: [] };
-    return this.release(this.buffer.length - held);
+    this.text += delta;
+    const length = this.text.length - this.from;
+    const held = this.scanner.holdback(this.from === 0 ? this.text : this.text.slice(this.from));
+    if (held >= length) return { release: "", findings: [] };
+    return this.release(length - held);
   }
 
   /** Ends the stream with a last delta (or none): releases everything still held. */
   flush(last = ""): WindowStep {
-    this.buffer += last;
-    if (this.buffer.length === 0) return { release: "", findings: [] };
-    return this.release(this.buffer.length);
+    this.text += last;
+    const length = this.text.length - this.from;
+    if (length === 0) return { release: "", findings: [] };
+    return this.release(length);
   }
 
   private release(cut: number): WindowStep {
-    const from = this.context.length;
-    const text = from === 0 ? this.buffer : this.context + this.buffer;
+    const { text, from } = this;
     const verdict = this.scanner.scan(text, this.choiceIndex, from);
     if (verdict.action === "block") {
       const findings = placed(verdict.findings, from, text.length, this.released);
@@ -127,17 +129,22 @@ export class StageWindow {
 
   /** For a scanner that rewrites without naming its edits: the head is scanned again, alone. */
   private rescan(length: number): WindowStep {
-    const verdict = this.scanner.scan(this.buffer.slice(0, length), this.choiceIndex);
+    const head = this.text.slice(this.from, this.from + length);
+    const verdict = this.scanner.scan(head, this.choiceIndex);
     if (verdict.action === "block") return { release: "", findings: [], blocked: verdict };
     const findings = placed(verdict.findings, 0, length, this.released);
     this.advance(length);
     return { release: verdict.text, findings };
   }
 
+  /** Marks `length` held characters sent; drops context beyond `keep` (in batches, not every time). */
   private advance(length: number): void {
-    const sent = this.buffer.slice(0, length);
-    this.buffer = this.buffer.slice(length);
+    this.from += length;
     this.released += length;
-    if (this.keep > 0) this.context = (this.context + sent).slice(-this.keep);
+    if (this.from > 2 * this.keep) {
+      const start = this.from - this.keep;
+      this.text = this.text.slice(start);
+      this.from -= start;
+    }
   }
 }
