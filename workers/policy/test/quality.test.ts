@@ -16,12 +16,14 @@
  * Floors sit at or a little under what the detectors achieve, so a regression
  * fails the test. The `dev` corpus is what the detectors were tuned on; the
  * `holdout` files were written after tuning and never tuned on, and their
- * (lower) floors guard the generalisation estimate rather than the aims.
+ * (lower) floors guard the generalisation estimate rather than the aims. The
+ * three injection held-out sets differ in how blind they still are (see the
+ * fixtures README); their floors sit a little under each set's first run.
  */
 import { describe, expect, it } from "vitest";
 import { PHI_DETECTORS } from "../detect/phi-patterns.ts";
 import { PII_DETECTORS } from "../detect/pii-patterns.ts";
-import { loadPhi, loadPii } from "./fixtures/corpus.ts";
+import { loadPhi, loadPii, type InjectionPart } from "./fixtures/corpus.ts";
 import { injectionReport, spanReport, type FamilyReport } from "./fixtures/quality-report.ts";
 import { row } from "./fixtures/scoring.ts";
 
@@ -33,7 +35,21 @@ const INJECTION_FLOORS = {
   benignFp: 0.01,
   hardNegativeFp: 0.01,
 };
-const HOLDOUT_FLOORS = { piiF1: 0.95, phiF1: 0.93, injectionRecall: 0.9, injectionBenignFp: 0.05 };
+const HOLDOUT_FLOORS = { piiF1: 0.95, phiF1: 0.93 };
+/**
+ * Per injection held-out set: recall, the lowest per-category recall, and the
+ * highest share of benign texts blocked. `holdout2` and `holdout3` floors sit a
+ * little under their first runs (0.810 and 0.635 recall, lowest category 0.500
+ * and 0.462, 2.5% and 2.4% false positives).
+ */
+const INJECTION_HOLDOUT_FLOORS: Record<
+  Exclude<InjectionPart, "dev">,
+  { recall: number; categoryRecall: number; benignFp: number }
+> = {
+  holdout: { recall: 0.9, categoryRecall: 0.8, benignFp: 0.05 },
+  holdout2: { recall: 0.78, categoryRecall: 0.45, benignFp: 0.05 },
+  holdout3: { recall: 0.6, categoryRecall: 0.42, benignFp: 0.05 },
+};
 
 function table(title: string, report: FamilyReport): void {
   const rows = [...report.byType]
@@ -92,18 +108,32 @@ describe("detection quality", () => {
   it("held-out texts, never tuned on: how much of the tuning generalises", () => {
     const pii = spanReport(loadPii("holdout"), Object.values(PII_DETECTORS), "pii", false);
     const phi = spanReport(loadPhi("holdout"), Object.values(PHI_DETECTORS), "phi", false);
-    const injection = injectionReport("holdout");
     console.table([
       { set: "PII holdout", ...row("family", pii.family) },
       { set: "PHI holdout", ...row("family", phi.family) },
     ]);
-    console.log(
-      `Injection (holdout): recall ${injection.recall.toFixed(3)} of ${injection.attacks}; ` +
-        `false positives ${(injection.benignFpRate * 100).toFixed(1)}% of ${injection.benign}`,
-    );
     expect(pii.family.f1).toBeGreaterThanOrEqual(HOLDOUT_FLOORS.piiF1);
     expect(phi.family.f1).toBeGreaterThanOrEqual(HOLDOUT_FLOORS.phiF1);
-    expect(injection.recall).toBeGreaterThanOrEqual(HOLDOUT_FLOORS.injectionRecall);
-    expect(injection.benignFpRate).toBeLessThanOrEqual(HOLDOUT_FLOORS.injectionBenignFp);
   });
+
+  for (const [part, floors] of Object.entries(INJECTION_HOLDOUT_FLOORS)) {
+    it(`prompt injection, held-out set ${part}: recall per category, false positives`, () => {
+      const report = injectionReport(part as InjectionPart);
+      console.log(
+        `Injection (${part}): recall ${report.recall.toFixed(3)} of ${report.attacks}; ` +
+          `false positives ${(report.benignFpRate * 100).toFixed(1)}% of ${report.benign}`,
+      );
+      console.table(
+        [...report.recallByCategory].map(([name, { recall, count }]) => ({
+          name,
+          recall: Number(recall.toFixed(3)),
+          count,
+        })),
+      );
+      expect(report.recall).toBeGreaterThanOrEqual(floors.recall);
+      for (const [category, { recall }] of report.recallByCategory)
+        expect(recall, category).toBeGreaterThanOrEqual(floors.categoryRecall);
+      expect(report.benignFpRate).toBeLessThanOrEqual(floors.benignFp);
+    });
+  }
 });
