@@ -10,9 +10,14 @@
 const MAX_HOLDBACK = 256;
 /** The longest word held whole: a URL (2048 characters) or a JWT still being written. */
 const LONGEST_WORD = 4096;
+/** A longer word is released in steps this long, so its held end is not scanned again for every delta. */
+const LONG_WORD_STEP = 2048;
 const PRIVATE_KEY_LIMIT = 10_000;
 const KEY_END = /-----END [A-Z ]{0,20}PRIVATE KEY(?: BLOCK)?-----/;
 const SPACE = /\s/;
+const LAST_SPACE = /\s\S*$/;
+/** Words up to this long are measured character by character. */
+const SHORT_WORD = 64;
 const DIGIT = /\d/;
 
 /** Patterns of a value's unfinished end; those under `digits` match only where a digit is. */
@@ -73,9 +78,14 @@ function runBefore(text: string, end: number, space: boolean, limit: number): nu
   return end - start;
 }
 
-/** How many characters at the end of `text` are not white space, at most {@link LONGEST_WORD}. */
+/** How many characters at the end of `text` are not white space, at most one more than {@link LONGEST_WORD}. */
 function lastWord(text: string): number {
-  return runBefore(text, text.length, false, LONGEST_WORD);
+  const short = runBefore(text, text.length, false, SHORT_WORD);
+  if (short < SHORT_WORD || short === text.length) return short;
+  // A long word: its start is found by one native scan, not character by character.
+  const tail = text.slice(-(LONGEST_WORD + 1));
+  const space = tail.search(LAST_SPACE);
+  return space === -1 ? tail.length : tail.length - space - 1;
 }
 
 /**
@@ -126,6 +136,7 @@ function holdback(text: string, tails: Tails): number {
     return text.length - begin;
   }
   const word = lastWord(text);
+  if (word > LONGEST_WORD) return LONGEST_WORD + ((text.length - LONGEST_WORD) % LONG_WORD_STEP);
   if (word === text.length) return word;
   return word + longestTail(word === 0 ? text : text.slice(0, -word), tails);
 }
