@@ -1,13 +1,15 @@
 import type { GatewayEnv } from "../env.ts";
 import type { DecisionEvent } from "./decision-event.ts";
+import { queueEvent } from "./event-batches.ts";
 
 /**
- * Sends a decision event off the hot path: to the Queue (batched into D1 by the
- * consumer), and to the `--events-log` sink when `kt gateway run` provides one.
+ * Sends a decision event off the hot path: to the Queue (with the events of
+ * concurrent requests, see {@link queueEvent}; batched into D1 by the consumer),
+ * and to the `--events-log` sink when `kt gateway run` provides one.
  * Failures are logged, never thrown at the caller, whose answer is already sent.
  */
 export async function sendEvent(env: GatewayEnv, event: DecisionEvent): Promise<void> {
-  const deliveries: Promise<unknown>[] = [env.EVENTS.send(event, { contentType: "json" })];
+  const deliveries: Promise<unknown>[] = [queueEvent(env.EVENTS, event)];
   if (env.EVENTS_LOG) {
     deliveries.push(
       env.EVENTS_LOG.fetch("http://events-log/", {
