@@ -134,7 +134,12 @@ export function foldHomoglyphs(text: string): string {
     .replace(SPACED_LETTERS, (run) => segment(run.replace(/ /g, "")));
 }
 
-const BASE64_RUN = /(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{16,4096}={0,2}(?![A-Za-z0-9+/=])/g;
+/** Per ASCII code unit: 1 for base64's alphabet `[A-Za-z0-9+/]`, 0 for any other. */
+const BASE64_UNIT = Uint8Array.from({ length: 128 }, (_, code) =>
+  /[A-Za-z0-9+/]/.test(String.fromCharCode(code)) ? 1 : 0,
+);
+const MIN_RUN = 16;
+const MAX_RUN = 4096;
 
 function decodeHex(run: string): string {
   let plain = "";
@@ -143,32 +148,67 @@ function decodeHex(run: string): string {
   return plain;
 }
 
+/** The readable text a base64 (or hex) run decodes to, or undefined. */
+function readable(run: string): string | undefined {
+  let plain: string;
+  if (/^[0-9a-f]+$/i.test(run) && run.length % 2 === 0) {
+    plain = decodeHex(run);
+  } else {
+    if (run.length % 4 === 1) return undefined;
+    try {
+      plain = atob(run.padEnd(Math.ceil(run.length / 4) * 4, "="));
+    } catch {
+      return undefined;
+    }
+  }
+  let printable = 0;
+  for (let index = 0; index < plain.length; index += 1) {
+    const code = plain.charCodeAt(index);
+    if ((code >= 32 && code < 127) || code === 10 || code === 13 || code === 9) printable += 1;
+  }
+  return plain.length > 0 && printable / plain.length > 0.9 && /[a-z]{3}/i.test(plain)
+    ? plain
+    : undefined;
+}
+
+/** Whether the code unit at `index` is in base64's alphabet. */
+function inAlphabet(text: string, index: number): boolean {
+  const code = text.charCodeAt(index);
+  return code < 128 && BASE64_UNIT[code] === 1;
+}
+
 /**
  * Decodes base64 runs (and runs of hex digits, which look like base64 too) that
- * hide readable text; returns only the readable decodings.
+ * hide readable text; returns only the readable decodings. A run is a maximal
+ * stretch of `[A-Za-z0-9+/]`, 16 to 4096 long, with up to two `=` after it and
+ * then neither: what `/(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{16,4096}={0,2}(?![A-Za-z0-9+/=])/g`
+ * matches. A run of 16 or more holds every 16th position after the end of the
+ * run before it, so only those positions are probed, and the text around a
+ * probe only read when it is in the alphabet: a fraction of the code units of
+ * ordinary text, whose runs are words.
  */
 export function decodeBase64Runs(text: string): string[] {
   const decoded: string[] = [];
-  for (const match of text.matchAll(BASE64_RUN)) {
-    const run = match[0];
-    let plain: string;
-    if (/^[0-9a-f]+$/i.test(run) && run.length % 2 === 0) {
-      plain = decodeHex(run);
-    } else {
-      if (run.length % 4 === 1) continue;
-      try {
-        plain = atob(run.padEnd(Math.ceil(run.length / 4) * 4, "="));
-      } catch {
-        continue;
-      }
+  const length = text.length;
+  // `barrier` is a position known to be outside the alphabet (or -1): runs start after it.
+  let barrier = -1;
+  for (let probe = MIN_RUN - 1; probe < length; probe = barrier + MIN_RUN) {
+    if (!inAlphabet(text, probe)) {
+      barrier = probe;
+      continue;
     }
-    let printable = 0;
-    for (let index = 0; index < plain.length; index += 1) {
-      const code = plain.charCodeAt(index);
-      if ((code >= 32 && code < 127) || code === 10 || code === 13 || code === 9) printable += 1;
-    }
-    if (plain.length > 0 && printable / plain.length > 0.9 && /[a-z]{3}/i.test(plain))
-      decoded.push(plain);
+    let start = probe;
+    while (start > barrier + 1 && inAlphabet(text, start - 1)) start -= 1;
+    let end = probe + 1;
+    while (end < length && inAlphabet(text, end)) end += 1;
+    barrier = end;
+    if (end - start < MIN_RUN || end - start > MAX_RUN) continue;
+    let padding = end;
+    while (padding < length && padding - end < 3 && text.charCodeAt(padding) === 61) padding += 1;
+    if (padding - end === 3) continue;
+    if (padding < length && inAlphabet(text, padding)) continue;
+    const plain = readable(text.slice(start, padding));
+    if (plain !== undefined) decoded.push(plain);
   }
   return decoded;
 }
