@@ -5,6 +5,7 @@ import { keywordVariants } from "../detect/keyword-variants.ts";
 import { decodeBase64Runs, foldHomoglyphs, normalizeUnicode } from "../detect/normalize.ts";
 import { splitPayloadVariants } from "../detect/payload-split.ts";
 import { requirementFor } from "../detect/requirement-table.ts";
+import { textWindows } from "../detect/text-windows.ts";
 import { userPattern } from "../detect/user-pattern.ts";
 import { compileWordGate } from "../detect/word-gate.ts";
 import { definePolicy, type InputVerdict } from "../policy.ts";
@@ -117,7 +118,15 @@ export const promptInjection = definePolicy({
         for (const decoded of decodeBase64Runs(text))
           variants.push({ text: decoded, encoding: "base64" });
       }
-      const selected = variants.map((variant) => gate.select(variant.text));
+      // The folded reading's marks serve the text and its NFKC form too: only their
+      // tokens around the places where they differ from it are looked up again.
+      const marks = gate.scan(folded);
+      const selected = variants.map(({ text: reading }) => {
+        if (reading === folded) return marks.selected;
+        if (reading === text || reading === plain)
+          return gate.selectAround(marks, reading, textWindows(folded, reading));
+        return gate.select(reading);
+      });
       const hits: Hit[] = [];
       for (const [index, attack] of patterns.entries()) {
         for (const [position, variant] of variants.entries()) {
