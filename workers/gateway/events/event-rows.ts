@@ -5,9 +5,43 @@ import type { DecisionEvent } from "./decision-event.ts";
 /** A `decision_events` row, in drizzle (camelCase) names. */
 export type EventRow = typeof decisionEvents.$inferInsert;
 
-/** The row of an event, before its chain position is known. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * The value with every lone surrogate replaced by U+FFFD, the form D1 can store:
+ * it would turn one into three replacement characters itself, and the stored row
+ * would no longer match its chain hash. Returns the same object when there is
+ * none (the usual case: only a caller's broken text has one).
+ */
+export function wellFormed<T>(value: T): T {
+  if (typeof value === "string") {
+    LONE_SURROGATE.lastIndex = 0;
+    return (LONE_SURROGATE.test(value) ? value.replace(LONE_SURROGATE, "\uFFFD") : value) as T;
+  }
+  if (value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) {
+    let changed: unknown[] | undefined;
+    value.forEach((item: unknown, index) => {
+      const fixed = wellFormed(item);
+      if (fixed !== item) (changed ??= [...value])[index] = fixed;
+    });
+    return (changed ?? value) as T;
+  }
+  let changed: Record<string, unknown> | undefined;
+  for (const [key, item] of Object.entries(value)) {
+    const fixedKey = wellFormed(key);
+    const fixed = wellFormed(item);
+    if (fixed === item && fixedKey === key) continue;
+    changed ??= { ...(value as Record<string, unknown>) };
+    if (fixedKey !== key) delete changed[key];
+    changed[fixedKey] = fixed;
+  }
+  return (changed ?? value) as T;
+}
+
+/** The row of an event, before its chain position is known (lone surrogates replaced). */
 export function toRow(event: DecisionEvent): EventRow {
-  return {
+  return wellFormed({
     requestId: event.request_id,
     createdAt: event.created_at,
     orgId: event.identity.org_id,
@@ -38,7 +72,7 @@ export function toRow(event: DecisionEvent): EventRow {
     retentionDays: event.retention_days,
     shadowVersion: event.shadow?.version ?? null,
     shadowVerdict: event.shadow?.verdict ?? null,
-  };
+  });
 }
 
 /** The row in export (snake_case) names, as `chainHash` and `kt export verify` see it. */

@@ -262,6 +262,28 @@ describe("storing a batch", () => {
     }
   });
 
+  it("verifies a stored event whose text held a lone surrogate (D1 stores it as U+FFFD)", async () => {
+    const stamp = Date.now();
+    const event = {
+      ...sample(
+        `req_surrogate_${stamp}`,
+        `gw_surrogate_${stamp}`,
+        stamp,
+        "half \ud83d of an emoji",
+      ),
+      model: "gpt-\udc00test",
+      blocked_by: "\ud800",
+    };
+    expect(await storeEvents(env.DB, [event])).toBe(1);
+    const row = await env.DB.prepare("SELECT * FROM decision_events WHERE request_id = ?")
+      .bind(event.request_id)
+      .first<Record<string, unknown>>();
+    expect(row?.model).toBe("gpt-\ufffdtest");
+    expect(row?.blocked_by).toBe("\ufffd");
+    expect(JSON.parse(String(row?.content)).messages[0].content).toBe("half \ufffd of an emoji");
+    expect(row?.hash).toBe(await chainHash(null, row as Record<string, unknown>));
+  });
+
   it("fails on a writer that appended to the chain meanwhile, and stores it all on retry", async () => {
     const stamp = Date.now();
     const events = [0, 1, 2].map((index) =>
