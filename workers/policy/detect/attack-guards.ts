@@ -1,3 +1,5 @@
+import type { AttackPattern } from "./attack-library.ts";
+
 /**
  * Pieces shared by the attack patterns: word gaps, and guards that tell a use of
  * an attack phrase from a mention of it. Every piece is bounded, so a pattern
@@ -55,3 +57,21 @@ export function notDescriptive(token: string): string {
 
 /** Not about instructions in a document, or instructions the writer sent. */
 export const NOT_DOCUMENT = String.raw`(?!${GAP}(?:in|on|from|for|of|about|at|inside)${GAP}(?:the${GAP}|this${GAP}|that${GAP}|my${GAP}|our${GAP}|your${GAP})?(?:readme|docs?|documentation|manual|page|box|wiki|e-?mail|letter|form|recipe|package|kit|label|guide|file|ticket|sheet|site|website|link|slide|chapter|book|thread|doc|venue|meeting|exam|test)\b)(?!${GAP}I${GAP}(?:sent|gave|wrote|shared|posted|mentioned)\b)`;
+
+/**
+ * One pattern per source, each its own expression guarded by `unlessMentioned`:
+ * a source that starts with a few literal words lets the engine skip ahead to
+ * them, so it costs little where they do not occur.
+ */
+export function phrases(
+  id: string,
+  weight: number,
+  sources: readonly string[],
+  flags = "i",
+): AttackPattern[] {
+  return sources.map((source) => ({
+    id: `builtin.${id}`,
+    weight,
+    pattern: new RegExp(unlessMentioned(source), flags),
+  }));
+}

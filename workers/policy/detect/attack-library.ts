@@ -7,8 +7,15 @@ import {
   WORD,
   words,
 } from "./attack-guards.ts";
+import { AUTHORITY_ATTACKS } from "./attack-authority.ts";
+import { BOUNDARY_ATTACKS } from "./attack-boundaries.ts";
+import { EXTRACTION_ATTACKS } from "./attack-extraction.ts";
+import { INDIRECT_ATTACKS } from "./attack-indirect.ts";
+import { LANGUAGE_ATTACKS } from "./attack-languages.ts";
 import { MULTILINGUAL_ATTACKS } from "./attack-multilingual.ts";
+import { OVERRIDE_ATTACKS } from "./attack-overrides.ts";
 import { PARAPHRASE_ATTACKS } from "./attack-paraphrases.ts";
+import { PERSONA_ATTACKS } from "./attack-personas.ts";
 
 /** One known attack shape, with the weight a match adds to the injection score. */
 export interface AttackPattern {
@@ -40,7 +47,7 @@ const VERBS = `(?:ignore|ignoring|disregard|disregarding|forget|forgetting|overr
 const STRONG_VERBS = `(?:ignore|disregard|forget|override|bypass|abandon|discard|neglect|set${GAP}aside)`;
 const DETERMINERS = `(?:(?:all|any|every|each|of|these|those|the|your|its|such)${GAP}){0,3}`;
 const PREVIOUS = `(?:previous|prior|above|earlier|preceding|former|initial|original|system|old|existing|given|default|current|foregoing|built-?in|underlying|developer|hidden|safety)`;
-const NOUNS = `(?:instructions?|prompts?|rules|directions|directives?|guidelines|guidance|context|constraints|programming|training|polic(?:y|ies)|restrictions|safeguards|guardrails|filters|orders|commands|messages?|ethics|limitations|principles|content${GAP}polic(?:y|ies)|safety${GAP}${WORD})`;
+const NOUNS = `(?:instructions?|prompts?|rules|directions|directives?|guidelines|guidance|context|constraints|programming|training|polic(?:y|ies)|restrictions|safeguards|guardrails|filters|orders|commands|messages?(?<!\\bcommit${GAP}messages?)(?!${GAP}(?:about|regarding|re|concerning|from|that${GAP}I|I${GAP}sent)\\b)|ethics|limitations|principles|content${GAP}polic(?:y|ies)|safety${GAP}${WORD})`;
 const RULE_NOUNS = `(?:instructions|prompts?|rules|directions|directives|guidelines|guidance|programming|training|polic(?:y|ies)|restrictions|safeguards|guardrails|ethics|ethical${GAP}guidelines|principles|constraints|limitations|content${GAP}polic(?:y|ies)|system${GAP}(?:prompt|message)|safety${GAP}${WORD})`;
 const REVEAL = `(?:reveal|show|print|display|repeat|output|tell|give|leak|dump|share|write${GAP}out|type${GAP}out|paste|spell${GAP}out|copy|quote|recite|list|summari[sz]e|translate|expose|disclose|echo|send|what(?:'s|${GAP}is|${GAP}are|${GAP}were|${GAP}was|${GAP}does|${GAP}did))`;
 const TEXT_OF = `(?:the${GAP}(?:(?:exact|full|complete|whole|entire|verbatim)${GAP})?(?:text|content|contents|wording|words)${GAP}of${GAP})?`;
@@ -59,7 +66,7 @@ const AI = `(?:ai|a\\.i\\.|assistant|model|llm|chatbot|bot|gpt|chatgpt|claude|ge
 export const ATTACKS: readonly AttackPattern[] = [
   ...attack("instruction_override", 0.9, [
     `\\b${notDescriptive(VERBS)}${GAP}${DETERMINERS}${PREVIOUS}${GAP}${words(2)}${NOUNS}\\b${NOT_DOCUMENT}`,
-    `\\b${notDescriptive(STRONG_VERBS)}${GAP}(?:(?:all|any)${GAP}(?:of${GAP})?)?(?:your|all|any|every)${GAP}${words(2)}${RULE_NOUNS}\\b${NOT_DOCUMENT}`,
+    `\\b${notDescriptive(STRONG_VERBS)}${GAP}(?:about${GAP})?(?:(?:all|any)${GAP}(?:of${GAP})?)?(?:your|all|any|every)${GAP}${words(2)}${RULE_NOUNS}\\b${NOT_DOCUMENT}`,
     `\\b(?:ignore|disregard|forget|discard|scrap|skip)${GAP}(?:(?:about|all|of)${GAP}){0,2}(?:the${GAP})?(?:above|foregoing|preceding)(?:${GAP}(?:text|content|input|prompt))?(?=${GAP}(?:and|instead|then)\\b|\\s{0,3}[.,;:—-]\\s{0,3}(?:instead|now|just|say|print|tell|output|respond|reply|write|translate|you)\\b)`,
     `\\b(?:ignore|disregard|forget|discard|scrap)${GAP}(?:all${GAP})?everything${GAP}(?:above|before|prior|earlier|previous|up${GAP}to${GAP}(?:here|now)|(?:that${GAP})?you(?:'ve|${GAP}have|${GAP}were|${GAP}was)${GAP}(?:been${GAP})?(?:told|given|taught|instructed))`,
     `\\b(?:ignore|disregard|forget)${GAP}what${GAP}(?:you${GAP}(?:were|have${GAP}been)${GAP}(?:told|given|instructed)|(?:the${GAP})?(?:system|developers?|admins?|operators?|creators?)${GAP}(?:said|told${GAP}you|wrote|gave${GAP}you|instructed))`,
@@ -91,7 +98,7 @@ export const ATTACKS: readonly AttackPattern[] = [
   ...attack("role_play_jailbreak", 0.85, [
     `\\b(?:you${GAP}are${GAP}now|you're${GAP}now|act${GAP}as|pretend${GAP}(?:to${GAP}be|you${GAP}are|you're)|roleplay${GAP}as|role-play${GAP}as|you${GAP}will${GAP}be|become|respond${GAP}as|answer${GAP}as|you${GAP}are)${GAP}(?:(?:an?|my|the)${GAP})?(?:(?:unrestricted|unfiltered|uncensored|jailbroken|evil|amoral|immoral|rogue|unaligned|unbound|lawless|unethical)[\\s,]{1,3}(?:and${GAP})?){1,3}${words(1)}(?:ai|model|chatbot|assistant|bot|llm|gpt|version${GAP}of${GAP}(?:yourself|you)|persona|character|mode)\\b`,
     `\\b(?:you${GAP}are${GAP}now|act${GAP}as|pretend${GAP}(?:to${GAP}be|you${GAP}are)|roleplay${GAP}as|you${GAP}will${GAP}be|become)${GAP}(?:an?${GAP})?(?:unrestricted|unfiltered|uncensored|jailbroken|evil|amoral|rogue)\\b`,
-    `\\b(?:an?${GAP})?(?:ai|model|chatbot|assistant|llm|bot)${GAP}(?:without|with${GAP}no|free${GAP}(?:of|from)|with${GAP}zero)${GAP}(?:any${GAP})?(?:restrictions|limits|limitations|filters|rules|guidelines|ethics|morals|censorship|content${GAP}polic(?:y|ies)|safety${GAP}(?:rules|guidelines|filters))\\b`,
+    `\\b(?:an?${GAP})?(?:ai|model|chatbot|assistant|llm|bot)${GAP}(?:without|with${GAP}no|free${GAP}(?:of|from)|with${GAP}zero)${GAP}(?:any${GAP})?(?:restrictions|limits|limitations|filters|rules|guidelines|ethics|morals|censorship|content${GAP}polic(?:y|ies)|safety${GAP}(?:rules|guidelines|filters))\\b(?!${GAP}(?:on|to|for|in|of|about|per|when|regarding)\\b)`,
     `\\bdo${GAP}anything${GAP}now\\b|\\bjailbreak(?:ed)?${GAP}mode\\b|\\bdeveloper${GAP}mode${GAP}(?:enabled|output|activated)\\b`,
     `\\b(?:pretend|imagine|act${GAP}as${GAP}if|suppose|assume)${GAP}(?:that${GAP})?(?:you|there)${GAP}(?:have|are|were|had)${GAP}no${GAP}(?:restrictions|rules|limits|filters|guidelines|content${GAP}polic(?:y|ies)|ethical${GAP}guidelines|laws|morals)\\b`,
     `\\byou${GAP}(?:now${GAP})?(?:have|has)${GAP}no${GAP}(?:restrictions|limits|rules|filters|guidelines|content${GAP}polic(?:y|ies)|boundaries)\\b|\\byou${GAP}are${GAP}(?:now${GAP})?(?:free|allowed|permitted)${GAP}to${GAP}(?:say|do|answer)${GAP}anything\\b|\\b(?:no${GAP}longer|not)${GAP}bound${GAP}by${GAP}(?:any${GAP}|the${GAP}|your${GAP})?(?:rules|restrictions|guidelines|polic(?:y|ies)|ethics)`,
@@ -130,6 +137,12 @@ export const ATTACKS: readonly AttackPattern[] = [
   ]),
   ...MULTILINGUAL_ATTACKS,
   ...PARAPHRASE_ATTACKS,
+  ...OVERRIDE_ATTACKS,
+  ...EXTRACTION_ATTACKS,
+  ...PERSONA_ATTACKS,
+  ...AUTHORITY_ATTACKS,
+  ...INDIRECT_ATTACKS,
+  ...LANGUAGE_ATTACKS,
 ];
 
 /** Forged role and boundary tokens: someone speaking as the system from inside user content. */
@@ -146,4 +159,5 @@ export const FAKE_BOUNDARIES: readonly AttackPattern[] = [
     ],
     "im",
   ),
+  ...BOUNDARY_ATTACKS,
 ];
