@@ -12,8 +12,48 @@ export interface Variant {
   encoding: string;
 }
 
-/** `your` misspelt as short words, only worth fixing where a keyword was misspelt too. */
-const YOUR = /\b(?:you'?re|you’re|ur|yor|yuor|yoru)\b/gi;
+/**
+ * Chat shorthand and short words typed with a letter missing (too short for the
+ * keyword scan's one-edit rule), only worth spelling out where a keyword was
+ * misspelt too: whoever writes `ignor` also writes `u`, `ur`, `abt`, `shw`.
+ */
+const SHORTHAND: Readonly<Record<string, string>> = {
+  u: "you",
+  ya: "you",
+  ur: "your",
+  yor: "your",
+  yuor: "your",
+  yoru: "your",
+  "you're": "your",
+  "you’re": "your",
+  youre: "your",
+  r: "are",
+  pls: "please",
+  plz: "please",
+  msg: "message",
+  msgs: "messages",
+  wat: "what",
+  wut: "what",
+  wht: "what",
+  abt: "about",
+  frm: "from",
+  shw: "show",
+  admn: "admin",
+  sys: "system",
+  dont: "don't",
+  evry: "every",
+  rulz: "rules",
+  hidn: "hidden",
+  instr: "instructions",
+  instrs: "instructions",
+  n: "and",
+  w: "with",
+  cud: "could",
+};
+const SHORT_WORD = new RegExp(
+  `(?<![\\w'’])(?:${Object.keys(SHORTHAND).join("|")})(?![\\w'’])`,
+  "gi",
+);
 
 function spellOut(text: string, misspellings: readonly Misspelling[]): string {
   let fixed = "";
@@ -22,7 +62,10 @@ function spellOut(text: string, misspellings: readonly Misspelling[]): string {
     fixed += text.slice(cursor, start) + keyword;
     cursor = end;
   }
-  return (fixed + text.slice(cursor)).replace(YOUR, "your");
+  return (fixed + text.slice(cursor)).replace(
+    SHORT_WORD,
+    (word) => SHORTHAND[word.toLowerCase()] ?? word,
+  );
 }
 
 function mapLetters(text: string, letter: (index: number) => number): string {

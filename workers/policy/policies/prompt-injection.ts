@@ -1,7 +1,9 @@
 import { z } from "zod";
 import { ATTACKS, FAKE_BOUNDARIES, type AttackPattern } from "../detect/attack-library.ts";
 import { BoundedCache } from "../detect/bounded-cache.ts";
+import { decodeHexBytes } from "../detect/hex-bytes.ts";
 import { keywordVariants } from "../detect/keyword-variants.ts";
+import { segmentRuns } from "../detect/message-runs.ts";
 import { decodeBase64Runs, foldHomoglyphs, normalizeUnicode } from "../detect/normalize.ts";
 import { splitPayloadVariants } from "../detect/payload-split.ts";
 import { requirementFor } from "../detect/requirement-table.ts";
@@ -9,6 +11,7 @@ import { textWindows } from "../detect/text-windows.ts";
 import { userPattern } from "../detect/user-pattern.ts";
 import { compileWordGate } from "../detect/word-gate.ts";
 import { definePolicy, type InputVerdict } from "../policy.ts";
+import type { Segment } from "../segments.ts";
 import type { Finding } from "../types.ts";
 
 const settings = z.strictObject({
@@ -62,6 +65,8 @@ interface Hit {
 }
 
 const UNTRUSTED_ROLES = new Set(["tool", "function"]);
+/** Pieces this short, this many characters in all, are joined when consecutive (see `segmentRuns`). */
+const RUN_LIMITS = { piece: 400, total: 1600 };
 // eslint-disable-next-line no-control-regex -- the test is for anything outside ASCII
 const NON_ASCII = /[^\u0000-\u007f]/;
 
@@ -117,6 +122,8 @@ export const promptInjection = definePolicy({
       if (encoding.decode_base64) {
         for (const decoded of decodeBase64Runs(text))
           variants.push({ text: decoded, encoding: "base64" });
+        for (const decoded of decodeHexBytes(text))
+          variants.push({ text: decoded, encoding: "hex" });
       }
       // The folded reading's marks serve the text and its NFKC form too: only their
       // tokens around the places where they differ from it are looked up again.
@@ -145,6 +152,39 @@ export const promptInjection = definePolicy({
         }
       }
       return hits;
+    };
+
+    /**
+     * A payload sent one piece per message: findings in the join of consecutive
+     * short segments of one role that its pieces do not already have, scanned
+     * only when the word gate says some pattern could match the join.
+     */
+    const runFindings = (segments: readonly Segment[], found: readonly Finding[]): Finding[] => {
+      const joined: Finding[] = [];
+      for (const run of segmentRuns(segments, roles, RUN_LIMITS)) {
+        const first = segments[run.indexes[0] ?? -1];
+        if (!first || !gate.select(run.text).includes(1)) continue;
+        const messages = new Set(run.indexes.map((index) => segments[index]?.messageIndex));
+        const known = new Set(
+          found
+            .filter((finding) => messages.has(finding.messageIndex))
+            .map((finding) => finding.type),
+        );
+        for (const hit of cache.get(run.text, () => scan(run.text))) {
+          if (known.has(hit.id)) continue;
+          joined.push({
+            type: hit.id,
+            category: "prompt_injection",
+            messageIndex: first.messageIndex,
+            field: first.field,
+            start: 0,
+            end: first.text.length,
+            score: hit.weight,
+            encoding: "message_split",
+          });
+        }
+      }
+      return joined;
     };
 
     return {
@@ -178,6 +218,12 @@ export const promptInjection = definePolicy({
             });
           }
         });
+        if (encoding.join_split_payloads && segments.length > 1) {
+          for (const finding of runFindings(segments, findings)) {
+            score = Math.max(score, finding.score ?? 0);
+            findings.push(finding);
+          }
+        }
         if (score < options.threshold)
           return { action: "allow", findings: [], ...(rewrites.size ? { rewrites } : {}) };
         const types = [...new Set(findings.map((finding) => finding.type))].join(", ");
