@@ -18,6 +18,8 @@ function texts(): string[] {
   const originals = [
     ...loadInjection("dev"),
     ...loadInjection("holdout"),
+    ...loadInjection("holdout2"),
+    ...loadInjection("holdout3"),
     ...loadHardNegatives("injection"),
     ...loadHardNegatives("pii"),
     ...loadHardNegatives("phi"),
