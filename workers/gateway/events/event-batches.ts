@@ -53,6 +53,43 @@ function logUndelivered(event: DecisionEvent): void {
   );
 }
 
+/** A queue message may hold 128 KB; this leaves room for the event's other fields. */
+const MAX_CONTENT_BYTES = 96 * 1024;
+
+/** A string cut to `keep` characters, saying how much was cut. */
+function cut(text: string, keep: number): string {
+  return text.length <= keep
+    ? text
+    : `${text.slice(0, keep)}… [cut by keeptrusts: ${text.length - keep} more characters]`;
+}
+
+function cutStrings(value: unknown, keep: number): unknown {
+  if (typeof value === "string") return cut(value, keep);
+  if (Array.isArray(value)) return value.map((item) => cutStrings(item, keep));
+  if (value !== null && typeof value === "object")
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [key, cutStrings(item, keep)]),
+    );
+  return value;
+}
+
+/**
+ * The event with its kept conversation cut down to fit one queue message: an
+ * event the queue refuses is lost, and the decision matters more than the full
+ * text. Each text keeps its beginning and says how much was cut.
+ */
+export function fitForQueue(event: DecisionEvent): DecisionEvent {
+  if (!event.content || queuedBytes(event.content) <= MAX_CONTENT_BYTES) return event;
+  let keep = 16 * 1024;
+  let content = event.content;
+  while (keep >= 64) {
+    content = cutStrings(event.content, keep) as DecisionEvent["content"];
+    if (queuedBytes(content) <= MAX_CONTENT_BYTES) break;
+    keep = Math.floor(keep / 2);
+  }
+  return { ...event, content };
+}
+
 async function sendAlone(queue: Queue, event: DecisionEvent): Promise<void> {
   try {
     await queue.send(event, { contentType: "json" });
@@ -76,7 +113,7 @@ async function sendTogether(queue: Queue, events: DecisionEvent[]): Promise<void
  */
 export async function queueEvent(queue: Queue, event: DecisionEvent): Promise<void> {
   const bytes = queuedBytes(event) + 16; // and a header
-  if (bytes > MAX_BATCH_BYTES / 2) return sendAlone(queue, event);
+  if (bytes > MAX_BATCH_BYTES / 2) return sendAlone(queue, fitForQueue(event));
   const batch = open.get(queue);
   if (batch && batch.events.length < MAX_MESSAGES && batch.bytes + bytes <= MAX_BATCH_BYTES) {
     batch.events.push(event);

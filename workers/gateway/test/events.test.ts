@@ -86,6 +86,23 @@ describe("decision events", () => {
     expect(String(row.content)).not.toContain("555 0100");
   });
 
+  it("stores the event of a prompt too large for one queue message, its kept text cut", async () => {
+    const gw = gateway(openaiConfig(scriptId("event-huge")), SECRETS);
+    const prompt = `Summarise this log. ${"the build passed on the second try. ".repeat(9000)}`;
+    const response = await chat(gw, {
+      model: "gpt-test",
+      messages: [{ role: "user", content: prompt }],
+    });
+    expect(response.status).toBe(200);
+    await gw.settle();
+    const row = await storedEvent(response.headers.get("x-keeptrusts-request-id") ?? "");
+    expect(row).toMatchObject({ verdict: "allow", status: 200 });
+    const content = String(row.content);
+    expect(content).toContain("Summarise this log.");
+    expect(content).toMatch(/cut by keeptrusts: \d+ more characters/);
+    expect(content.length).toBeLessThan(prompt.length);
+  });
+
   it("keeps metadata only when the audit logger says so", async () => {
     const gw = gateway(
       openaiConfig(scriptId("event-meta"), {
