@@ -135,9 +135,14 @@ export const promptInjection = definePolicy({
         return gate.select(reading);
       });
       const hits: Hit[] = [];
-      for (const [index, attack] of patterns.entries()) {
-        for (const [position, variant] of variants.entries()) {
-          if (!selected[position]?.[index]) continue;
+      // Index loops, not entries(): most patterns are selected in no reading, and
+      // the check for each should cost no more than the look-up.
+      for (let index = 0; index < patterns.length; index += 1) {
+        const attack = patterns[index];
+        if (!attack) continue;
+        for (let position = 0; position < variants.length; position += 1) {
+          const variant = variants[position];
+          if (!variant || !selected[position]?.[index]) continue;
           const match = attack.pattern.exec(variant.text);
           if (!match) continue;
           const located = variant.encoding === undefined;
