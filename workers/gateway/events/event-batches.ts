@@ -79,11 +79,12 @@ function cutStrings(value: unknown, keep: number): unknown {
  * text. Each text keeps its beginning and says how much was cut.
  */
 export function fitForQueue(event: DecisionEvent): DecisionEvent {
-  if (!event.content || queuedBytes(event.content) <= MAX_CONTENT_BYTES) return event;
+  const kept = event.content;
+  if (!kept || queuedBytes(kept) <= MAX_CONTENT_BYTES) return event;
   let keep = 16 * 1024;
-  let content = event.content;
+  let content = kept;
   while (keep >= 64) {
-    content = cutStrings(event.content, keep) as DecisionEvent["content"];
+    content = cutStrings(kept, keep) as typeof kept;
     if (queuedBytes(content) <= MAX_CONTENT_BYTES) break;
     keep = Math.floor(keep / 2);
   }
