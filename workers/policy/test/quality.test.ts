@@ -17,7 +17,7 @@
  * fails the test. The `dev` corpus is what the detectors were tuned on; the
  * `holdout` files were written after tuning and never tuned on, and their
  * (lower) floors guard the generalisation estimate rather than the aims. The
- * three injection held-out sets differ in how blind they still are (see the
+ * four injection held-out sets differ in how blind they still are (see the
  * fixtures README); their floors sit a little under each set's first run.
  */
 import { describe, expect, it } from "vitest";
@@ -38,9 +38,11 @@ const INJECTION_FLOORS = {
 const HOLDOUT_FLOORS = { piiF1: 0.95, phiF1: 0.93 };
 /**
  * Per injection held-out set: recall, the lowest per-category recall, and the
- * highest share of benign texts blocked. `holdout2` and `holdout3` floors sit a
- * little under their first runs (0.810 and 0.635 recall, lowest category 0.500
- * and 0.462, 2.5% and 2.4% false positives).
+ * highest share of benign texts blocked. `holdout2`, `holdout3` and `holdout4`
+ * floors sit a little under their first runs (0.810, 0.635 and 0.709 recall,
+ * lowest category 0.500, 0.462 and 0.417, 2.5%, 2.4% and 6.4% false positives).
+ * `holdout4` blocked 3 of its 47 benign texts on its first run, over the 5% the
+ * others allow, so its ceiling sits just above that run instead.
  */
 const INJECTION_HOLDOUT_FLOORS: Record<
   Exclude<InjectionPart, "dev">,
@@ -49,6 +51,7 @@ const INJECTION_HOLDOUT_FLOORS: Record<
   holdout: { recall: 0.9, categoryRecall: 0.8, benignFp: 0.05 },
   holdout2: { recall: 0.78, categoryRecall: 0.45, benignFp: 0.05 },
   holdout3: { recall: 0.6, categoryRecall: 0.42, benignFp: 0.05 },
+  holdout4: { recall: 0.67, categoryRecall: 0.38, benignFp: 0.07 },
 };
 
 function table(title: string, report: FamilyReport): void {
