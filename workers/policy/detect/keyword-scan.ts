@@ -21,6 +21,9 @@ import {
   TYPO_KEYWORDS,
 } from "./attack-keywords.ts";
 import { guessCipher } from "./letter-frequency.ts";
+import { TextUnits } from "./text-units.ts";
+import type { TokenMarker } from "./word-gate.ts";
+import { hashKey, TOKEN_VALUE } from "./word-tokens.ts";
 
 /** A word one edit away from a keyword: where it is and which keyword it stands for. */
 export interface Misspelling {
@@ -100,9 +103,9 @@ for (const keyword of TYPO_KEYWORDS) {
   ENDS[code(last - 1) * 27 + code(last)] = (ENDS[code(last - 1) * 27 + code(last)] ?? 0) | TAIL;
 }
 
-/** Whether the word of `text` from `start` to `end` starts or ends like some typo keyword. */
-function endsLikeKeyword(text: string, start: number, end: number): boolean {
-  const letter = (at: number) => (text.charCodeAt(at) | 0x20) - 96;
+/** Whether the word of `units` from `start` to `end` starts or ends like some typo keyword. */
+function endsLikeKeyword(units: Uint16Array, start: number, end: number): boolean {
+  const letter = (at: number) => (units[at]! | 0x20) - 96;
   return (
     ((ENDS[letter(start) * 27 + letter(start + 1)] ?? 0) & HEAD) !== 0 ||
     ((ENDS[letter(end - 2) * 27 + letter(end - 1)] ?? 0) & TAIL) !== 0
@@ -133,11 +136,16 @@ function oneEditApart(a: string, b: string): boolean {
 /** The keyword a word is a misspelling of, or undefined. */
 function keywordFor(
   text: string,
+  units: Uint16Array,
   start: number,
   length: number,
   hash: number,
-  prefixes: Int32Array,
 ): string | undefined {
+  // The hashes of the word's prefixes, from which each deletion's hash follows.
+  const prefixes = PREFIXES;
+  for (let index = 0; index < length; index += 1)
+    prefixes[index + 1] =
+      (Math.imul(prefixes[index]!, HASH_BASE) + TOKEN_VALUE[units[start + index]!]!) | 0;
   let candidates: string[] | undefined;
   if (mayHold(NEAR_BITS, hash)) candidates = [...(NEAR.get(hash) ?? [])];
   for (let index = 0; index < length; index += 1) {
@@ -158,45 +166,82 @@ function keywordFor(
 const SIGHTINGS = new Int32Array(BACKWARDS + 1);
 const LETTERS = new Int32Array(27);
 const PREFIXES = new Int32Array(MAX_WORD + 2);
+const UNITS = new TextUnits();
 
-/** Scans the ASCII words of `text` (look-alike letters are folded before) for hidden keywords. */
-export function scanKeywords(text: string): KeywordScan {
+/** Adds the sightings of a word by its hash; false when it is a keyword as it is. */
+function sight(hash: number): boolean {
+  if (!mayHold(FORM_BITS, hash)) return true;
+  const forms = FORMS.get(hash);
+  if (!forms) return true;
+  for (const form of forms) if (form >> 2 === AS_IS) return false;
+  for (const form of forms) SIGHTINGS[form >> 2] = (SIGHTINGS[form >> 2] ?? 0) + (form & 3);
+  return true;
+}
+
+/** What a word of three letters or more tells: sightings, and a misspelling. */
+function scanWord(
+  text: string,
+  units: Uint16Array,
+  start: number,
+  length: number,
+  hash: number,
+  misspellings: Misspelling[],
+) {
+  if (length > MAX_WORD || !sight(hash) || length < MIN_WORD) return;
+  if (!endsLikeKeyword(units, start, start + length)) return;
+  const keyword = keywordFor(text, units, start, length, hash);
+  if (keyword) misspellings.push({ start, end: start + length, keyword });
+}
+
+/**
+ * Scans the ASCII words of `text` (look-alike letters are folded before) for
+ * hidden keywords. With `tokens`, the same pass gives the word gate every
+ * ASCII token of the text (a token of letters is a word here, so its hash is
+ * the word's), and says whether the text has any character outside ASCII.
+ */
+export function scanKeywords(text: string, tokens?: TokenMarker): KeywordScan {
   const misspellings: Misspelling[] = [];
   SIGHTINGS.fill(0);
   LETTERS.fill(0);
+  const units = UNITS.read(text);
   // Locals, not module bindings, in the per-letter loop: the engine checks those on every read.
-  const prefixes = PREFIXES;
   const letters = LETTERS;
-  const maxWord = MAX_WORD;
+  const values = TOKEN_VALUE;
   const base = HASH_BASE;
-  let start = -1;
+  const length = text.length;
+  // The word (letters) runs from `start`; `hash` is its hash. A token (letters, digits and
+  // `_`) holding a digit or `_` is `mixed`, and `token` is its hash.
+  let start = 0;
   let hash = 0;
-  for (let index = 0; index <= text.length; index += 1) {
-    const code = index < text.length ? text.charCodeAt(index) : 0;
-    if ((code >= 65 && code <= 90) || (code >= 97 && code <= 122)) {
-      const letter = (code | 0x20) - 96;
-      letters[letter] = (letters[letter] ?? 0) + 1;
-      if (start < 0) {
-        start = index;
-        hash = 0;
-      }
-      hash = (Math.imul(hash, base) + letter) | 0;
-      const length = index - start;
-      if (length <= maxWord) prefixes[length + 1] = hash;
+  let mixed = false;
+  let token = 0;
+  let nonAscii = false;
+  for (let index = 0; index <= length; index += 1) {
+    const code = index < length ? units[index]! : 0;
+    const value = code < 128 ? values[code]! : 0;
+    if (value !== 0 && value <= 26) {
+      letters[value]! += 1;
+      hash = (Math.imul(hash, base) + value) | 0;
+      if (mixed) token = (Math.imul(token, base) + value) | 0;
       continue;
     }
-    if (start < 0) continue;
-    const length = index - start;
-    const wordStart = start;
-    start = -1;
-    if (length < SHORTEST || length > MAX_WORD) continue;
-    const forms = mayHold(FORM_BITS, hash) ? FORMS.get(hash) : undefined;
-    if (forms?.some((form) => form >> 2 === AS_IS)) continue;
-    for (const form of forms ?? []) SIGHTINGS[form >> 2] = (SIGHTINGS[form >> 2] ?? 0) + (form & 3);
-    if (length < MIN_WORD) continue;
-    if (!endsLikeKeyword(text, wordStart, index)) continue;
-    const keyword = keywordFor(text, wordStart, length, hash, prefixes);
-    if (keyword) misspellings.push({ start: wordStart, end: index, keyword });
+    const size = index - start;
+    if (size >= SHORTEST) scanWord(text, units, start, size, hash, misspellings);
+    start = index + 1;
+    if (value !== 0) {
+      // A digit or `_`: the word ends, the token goes on.
+      token = (Math.imul(mixed ? token : hash, base) + value) | 0;
+      mixed = true;
+      hash = 0;
+      continue;
+    }
+    if (tokens && (mixed || size > 0)) tokens.token(hashKey(mixed ? token : hash));
+    if (code >= 128 && !nonAscii) {
+      nonAscii = true;
+      tokens?.nonAscii();
+    }
+    hash = 0;
+    mixed = false;
   }
   let shift = 0;
   for (let candidate = 1; candidate < ATBASH; candidate += 1) {

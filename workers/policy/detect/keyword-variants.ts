@@ -4,7 +4,7 @@
  * atbash deciphered, backwards writing turned round. A reading is made only
  * when `scanKeywords` found the disguise, so ordinary text costs one pass.
  */
-import { scanKeywords, type Misspelling } from "./keyword-scan.ts";
+import { scanKeywords, type KeywordScan, type Misspelling } from "./keyword-scan.ts";
 
 /** A reading of the text, and the disguise it undoes. */
 export interface Variant {
@@ -87,9 +87,15 @@ export interface KeywordVariantOptions {
   ciphers: boolean;
 }
 
-/** The readings of `text` that undo the word-level disguises found in it. */
-export function keywordVariants(text: string, options: KeywordVariantOptions): Variant[] {
-  const scan = scanKeywords(text);
+/**
+ * The readings of `text` that undo the word-level disguises found in it
+ * (`scan`: what `scanKeywords` found in it, when already known).
+ */
+export function keywordVariants(
+  text: string,
+  options: KeywordVariantOptions,
+  scan: KeywordScan = scanKeywords(text),
+): Variant[] {
   const variants: Variant[] = [];
   if (options.misspellings && scan.misspellings.length)
     variants.push({ text: spellOut(text, scan.misspellings), encoding: "misspelling" });

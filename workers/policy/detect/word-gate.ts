@@ -1,10 +1,12 @@
+import { KeyTable, PackedLists } from "./gate-tables.ts";
+import { TextUnits } from "./text-units.ts";
+import { tokenStretches } from "./token-stretches.ts";
 import type { Requirement } from "./word-requirement.ts";
 import {
-  HASH_SEED,
   hashKey,
   HASH_PRIME,
   hasNonAscii,
-  ASCII_WORD_FOLD,
+  TOKEN_VALUE,
   unicodeTokens,
   wordKey,
 } from "./word-tokens.ts";
@@ -25,9 +27,14 @@ export interface WordGate {
   /** The marks of all of `text`'s tokens: `marks.selected` is `select(text)`. */
   scan(text: string): GateMarks;
   /**
+   * Marks made token by token, for a scanner that reads a text's tokens for
+   * its own ends too (`scanKeywords`): the marks are those `scan` makes.
+   */
+  marker(): TokenMarker;
+  /**
    * A selection for `text` that holds `select(text)`, from the marks of a text
-   * it was derived from and the places where the two differ (`text-windows.ts`):
-   * only the tokens of `text` around those places are looked up. Selecting a
+   * it was derived from and the windows where the two differ (`text-windows.ts`):
+   * only the tokens of `text` around those windows are looked up. Selecting a
    * pattern that cannot match only costs its run, so the union is sound.
    */
   selectAround(base: GateMarks, text: string, windows: readonly number[]): Uint8Array;
@@ -41,6 +48,16 @@ export interface GateMarks {
   readonly selected: Uint8Array;
 }
 
+/** Marks fed the ASCII tokens of a text in order, by their hash keys. */
+export interface TokenMarker {
+  /** The next ASCII token: its hash key (`hashKey` of the `TOKEN_VALUE` polynomial). */
+  token(key: number): void;
+  /** The text has a character outside ASCII: its Unicode tokens are looked up at `finish`. */
+  nonAscii(): void;
+  /** The marks, once every ASCII token of `text` was given. */
+  finish(text: string): GateMarks;
+}
+
 /** A clause of a branch, as the branch's index times 8 plus the clause's bit. */
 type Entry = number;
 
@@ -50,8 +67,10 @@ class Marks implements GateMarks {
   satisfied: Uint8Array;
   /** Patterns not selected yet: nothing is left to look up at 0. */
   pending: number;
-  /** Tells this mark's words from earlier ones': a word's entries are marked once per stamp. */
+  /** Tells these marks' words from earlier ones': a word's entries are marked once per stamp. */
   stamp: number;
+  /** The index of the previous token's word when pairs start with it, else -1. */
+  first = -1;
 
   constructor(selected: Uint8Array, satisfied: Uint8Array, pending: number, stamp: number) {
     this.selected = selected;
@@ -67,102 +86,7 @@ function group<Key>(index: Map<Key, Entry[]>, key: Key): Entry[] {
   return entries;
 }
 
-/** Open addressing by hash key: a slot per key, at most a quarter of the table full. */
-class KeyTable {
-  readonly keys: Int32Array;
-  readonly mask: number;
-
-  constructor(keys: readonly number[]) {
-    let size = 16;
-    while (size < keys.length * 4) size *= 2;
-    this.keys = new Int32Array(size).fill(-1);
-    this.mask = size - 1;
-    for (const key of keys) this.keys[this.slot(key)] = key;
-  }
-
-  /** The slot of `key`, or of the empty slot where it would go. */
-  slot(key: number): number {
-    const keys = this.keys;
-    let slot = key & this.mask;
-    while (keys[slot] !== key && keys[slot] !== -1) slot = (slot + 1) & this.mask;
-    return slot;
-  }
-}
-
-/** Entry lists packed end to end, each found by its start and end. */
-class Packed {
-  readonly entries: Int32Array;
-  readonly starts: Int32Array;
-  readonly ends: Int32Array;
-
-  constructor(lists: ReadonlyArray<readonly Entry[]>) {
-    this.starts = new Int32Array(lists.length);
-    this.ends = new Int32Array(lists.length);
-    const all: Entry[] = [];
-    lists.forEach((list, index) => {
-      this.starts[index] = all.length;
-      for (const entry of new Set(list)) all.push(entry);
-      this.ends[index] = all.length;
-    });
-    this.entries = Int32Array.from(all);
-  }
-}
-
-/** Whether the code unit at `index` of `text` is in an ASCII token. */
-function inToken(text: string, index: number): boolean {
-  const code = text.charCodeAt(index);
-  return code < 128 && ASCII_WORD_FOLD[code] !== 0;
-}
-
-/**
- * The stretches of `text` whose tokens `selectAround` looks up: around each
- * window, from the start of the token before the one the window touches (a
- * token touches a window that holds it, a character next to it, or an empty
- * window at one of its ends) to the end of the token after the one it touches
- * on the right. Any token or pair of consecutive tokens of `text` not wholly
- * inside a stretch is, character for character and with the characters next
- * to it, in the text the windows were taken against. Each step only walks
- * text beyond the previous stretch, so the whole is linear.
- */
-function rescans(text: string, windows: readonly number[]): Array<[number, number]> {
-  const stretches: Array<[number, number]> = [];
-  const length = text.length;
-  // The current stretch, and where its last token starts.
-  let stretch: [number, number] | undefined;
-  let lastToken = 0;
-  /** Moves the stretch's end past the gap after it and the token after that. */
-  const oneMore = (current: [number, number]) => {
-    let right = current[1];
-    while (right < length && !inToken(text, right)) right += 1;
-    lastToken = right;
-    while (right < length && inToken(text, right)) right += 1;
-    current[1] = right;
-  };
-  for (let at = 0; at + 1 < windows.length; at += 2) {
-    const start = windows[at]!;
-    const end = windows[at + 1]!;
-    const fresh = !stretch || start > stretch[1];
-    if (!stretch || fresh) {
-      const reach = stretch ? stretch[1] : 0;
-      let left = start;
-      while (left > reach && inToken(text, left - 1)) left -= 1;
-      while (left > reach && !inToken(text, left - 1)) left -= 1;
-      while (left > reach && inToken(text, left - 1)) left -= 1;
-      // A walk that reached the stretch before continues it.
-      if (!stretch || left > reach) stretches.push((stretch = [left, left]));
-    }
-    if (fresh || end > stretch[1]) {
-      // The token the window touches on the right, then one more.
-      let right = Math.max(end, stretch[1]);
-      while (right < length && inToken(text, right)) right += 1;
-      stretch[1] = right;
-      oneMore(stretch);
-    } else if (end >= lastToken) {
-      oneMore(stretch);
-    }
-  }
-  return stretches;
-}
+const UNITS = new TextUnits();
 
 /**
  * Builds the gate of the patterns whose requirements are given, in order.
@@ -204,7 +128,7 @@ export function compileWordGate(requirements: ReadonlyArray<Requirement | undefi
     }
   });
 
-  // ASCII words by hash key (words with one key share their entries), and pairs of keys.
+  // ASCII words by hash key (words with one key share their entries), and pairs by keys.
   const wordEntries = new Map<number, Entry[]>();
   const pairEntries = new Map<number, Map<number, Entry[]>>();
   const unicodeWords = new Map<string, Entry[]>();
@@ -231,46 +155,21 @@ export function compileWordGate(requirements: ReadonlyArray<Requirement | undefi
 
   const wordKeys = [...wordEntries.keys()];
   const words = new KeyTable(wordKeys);
-  // Per slot of `words`: the word's index, -1 for an empty slot.
-  const wordAt = new Int32Array(words.keys.length).fill(-1);
-  wordKeys.forEach((key, index) => (wordAt[words.slot(key)] = index));
-  const wordLists = new Packed([...wordEntries.values()]);
-  // Pairs by (index of the first word, key of the second), in a table of their own.
+  const wordLists = new PackedLists([...wordEntries.values()]);
+  // Pairs by the index of the first word and the key of the second; colliding keys share entries.
   const pairKey = (first: number, second: number) =>
     hashKey(Math.imul(first + 1, HASH_PRIME) ^ second);
-  const pairFirsts: number[] = [];
-  const pairSeconds: number[] = [];
-  const pairLists: Entry[][] = [];
-  const hasPairs = new Uint8Array(wordKeys.length);
+  const byPairKey = new Map<number, Entry[]>();
+  const startsPairs = new Uint8Array(wordKeys.length);
   wordKeys.forEach((key, index) => {
     const bySecondKey = pairEntries.get(key);
     if (!bySecondKey) return;
-    hasPairs[index] = 1;
-    for (const [second, entries] of bySecondKey) {
-      pairFirsts.push(index);
-      pairSeconds.push(second);
-      pairLists.push(entries);
-    }
+    startsPairs[index] = 1;
+    for (const [second, entries] of bySecondKey)
+      group(byPairKey, pairKey(index, second)).push(...entries);
   });
-  // Keys of pairs may collide: the table holds each distinct key once, with every pair under it.
-  const pairsByKey = new Map<number, number[]>();
-  pairFirsts.forEach((first, index) => {
-    const key = pairKey(first, pairSeconds[index]!);
-    const list = pairsByKey.get(key);
-    if (list) list.push(index);
-    else pairsByKey.set(key, [index]);
-  });
-  const pairKeys = [...pairsByKey.keys()];
-  const pairs = new KeyTable(pairKeys);
-  const pairAt = new Int32Array(pairs.keys.length).fill(-1);
-  const pairSlotLists: Entry[][] = [];
-  pairKeys.forEach((key, index) => {
-    pairAt[pairs.slot(key)] = index;
-    const lists = pairsByKey.get(key) ?? [];
-    // Colliding pairs only select more: their entries are merged.
-    pairSlotLists.push(lists.flatMap((pair) => pairLists[pair] ?? []));
-  });
-  const pairPacked = new Packed(pairSlotLists);
+  const pairs = new KeyTable([...byPairKey.keys()]);
+  const pairLists = new PackedLists([...byPairKey.values()]);
 
   const owner = Int32Array.from(ownerList);
   const complete = Uint8Array.from(completeList);
@@ -279,7 +178,7 @@ export function compileWordGate(requirements: ReadonlyArray<Requirement | undefi
   // Unicode words, then fragments, by their index in one packed list.
   const unicodeIndex = new Map([...unicodeWords.keys()].map((word, index) => [word, index]));
   const fragments = [...byFragment.keys()];
-  const unicodeLists = new Packed([...unicodeWords.values(), ...byFragment.values()]);
+  const unicodeLists = new PackedLists([...unicodeWords.values(), ...byFragment.values()]);
   let stamps = 0;
 
   const fresh = (): Marks => {
@@ -289,11 +188,12 @@ export function compileWordGate(requirements: ReadonlyArray<Requirement | undefi
     return new Marks(selected, new Uint8Array(owner.length), count - alwaysRun.length, stamps);
   };
 
-  /** Marks the entries from `start` to `end` of `list`: clauses found, patterns completed. */
-  const mark = (marks: Marks, list: Int32Array, start: number, end: number) => {
+  /** Marks list `index` of `lists`: clauses found, patterns whose branch they complete. */
+  const mark = (marks: Marks, lists: PackedLists, index: number) => {
     const { selected, satisfied } = marks;
-    for (let at = start; at < end; at += 1) {
-      const entry = list[at]!;
+    const entries = lists.entries;
+    for (let at = lists.starts[index]!, end = lists.ends[index]!; at < end; at += 1) {
+      const entry = entries[at]!;
       const branch = entry >> 3;
       const pattern = owner[branch]!;
       if (selected[pattern]) continue;
@@ -305,57 +205,51 @@ export function compileWordGate(requirements: ReadonlyArray<Requirement | undefi
     }
   };
 
+  /** Marks the next ASCII token, by its hash key: alone, and after the one before. */
+  const markToken = (marks: Marks, key: number) => {
+    if (marks.pending === 0) return;
+    if (marks.first >= 0) {
+      const pair = pairs.find(pairKey(marks.first, key));
+      if (pair >= 0) mark(marks, pairLists, pair);
+      marks.first = -1;
+    }
+    const word = words.find(key);
+    if (word < 0) return;
+    if (startsPairs[word]) marks.first = word;
+    if (wordStamp[word] === marks.stamp) return;
+    wordStamp[word] = marks.stamp;
+    mark(marks, wordLists, word);
+  };
+
   /**
-   * Marks the ASCII tokens of `text` from `from` to `to` (both at token
-   * boundaries), and the pairs of consecutive ones. True when a character
+   * Marks the ASCII tokens of the code units from `from` to `to` (both at
+   * token bounds), and the pairs of consecutive ones. True when a unit
    * outside ASCII was passed.
    */
-  const markTokens = (marks: Marks, text: string, from: number, to: number): boolean => {
-    let nonAscii = false;
-    // The index of the previous token's word when it starts pairs, else -1.
-    let first = -1;
+  const markTokens = (marks: Marks, units: Uint16Array, from: number, to: number): boolean => {
+    marks.first = -1;
     // Locals, not closure or module bindings, in the loop over every character.
-    const fold = ASCII_WORD_FOLD;
-    const keys = words.keys;
-    const wordMask = words.mask;
-    const stamp = marks.stamp;
-    let index = from;
-    while (index < to && marks.pending > 0) {
-      let code = text.charCodeAt(index);
-      let folded = code < 128 ? fold[code]! : 0;
-      if (folded === 0) {
-        if (code >= 128) nonAscii = true;
-        index += 1;
+    const values = TOKEN_VALUE;
+    const prime = HASH_PRIME;
+    let nonAscii = false;
+    let hash = 0;
+    let inToken = false;
+    for (let index = from; index < to; index += 1) {
+      const code = units[index]!;
+      const value = code < 128 ? values[code]! : 0;
+      if (value !== 0) {
+        hash = (Math.imul(hash, prime) + value) | 0;
+        inToken = true;
         continue;
       }
-      let hash = HASH_SEED;
-      do {
-        hash = Math.imul(hash ^ folded, HASH_PRIME);
-        index += 1;
-        code = index < to ? text.charCodeAt(index) : 32;
-        folded = code < 128 ? fold[code]! : 0;
-      } while (folded !== 0);
-      const key = hashKey(hash);
-      if (first >= 0) {
-        const pairSlot = pairs.slot(pairKey(first, key));
-        const pair = pairAt[pairSlot]!;
-        if (pair >= 0)
-          mark(marks, pairPacked.entries, pairPacked.starts[pair]!, pairPacked.ends[pair]!);
-        first = -1;
-      }
-      let slot = key & wordMask;
-      let found = keys[slot]!;
-      while (found !== key && found !== -1) {
-        slot = (slot + 1) & wordMask;
-        found = keys[slot]!;
-      }
-      if (found === -1) continue;
-      const word = wordAt[slot]!;
-      if (hasPairs[word]) first = word;
-      if (wordStamp[word] === stamp) continue;
-      wordStamp[word] = stamp;
-      mark(marks, wordLists.entries, wordLists.starts[word]!, wordLists.ends[word]!);
+      if (code >= 128) nonAscii = true;
+      if (!inToken) continue;
+      markToken(marks, hashKey(hash));
+      if (marks.pending === 0) return nonAscii;
+      hash = 0;
+      inToken = false;
     }
+    if (inToken) markToken(marks, hashKey(hash));
     return nonAscii;
   };
 
@@ -363,22 +257,20 @@ export function compileWordGate(requirements: ReadonlyArray<Requirement | undefi
   const markUnicode = (marks: Marks, text: string) => {
     if (marks.pending === 0) return;
     const tokens = unicodeTokens(text);
-    const { entries, starts, ends } = unicodeLists;
     for (const token of tokens) {
       const list = unicodeIndex.get(token);
-      if (list !== undefined) mark(marks, entries, starts[list]!, ends[list]!);
+      if (list !== undefined) mark(marks, unicodeLists, list);
     }
     if (fragments.length === 0 || tokens.length === 0) return;
     const joined = tokens.join(" ");
     fragments.forEach((fragment, index) => {
-      const list = unicodeIndex.size + index;
-      if (joined.includes(fragment)) mark(marks, entries, starts[list]!, ends[list]!);
+      if (joined.includes(fragment)) mark(marks, unicodeLists, unicodeIndex.size + index);
     });
   };
 
   const scan = (text: string): Marks => {
     const marks = fresh();
-    if (markTokens(marks, text, 0, text.length)) markUnicode(marks, text);
+    if (markTokens(marks, UNITS.read(text), 0, text.length)) markUnicode(marks, text);
     return marks;
   };
 
@@ -386,12 +278,28 @@ export function compileWordGate(requirements: ReadonlyArray<Requirement | undefi
     alwaysRun,
     select: (text) => scan(text).selected,
     scan,
+    marker() {
+      const marks = fresh();
+      let nonAscii = false;
+      return {
+        token: (key) => markToken(marks, key),
+        nonAscii: () => (nonAscii = true),
+        finish(text) {
+          if (nonAscii) markUnicode(marks, text);
+          return marks;
+        },
+      };
+    },
     selectAround(base, text, windows) {
       const from = base as Marks;
       stamps += 1;
       const marks = new Marks(from.selected.slice(), from.satisfied.slice(), from.pending, stamps);
-      for (const [start, end] of rescans(text, windows)) markTokens(marks, text, start, end);
-      if (hasNonAscii(text)) markUnicode(marks, text);
+      const units = UNITS.read(text);
+      let nonAscii = false;
+      for (const [start, end] of tokenStretches(units, text.length, windows))
+        nonAscii = markTokens(marks, units, start, end) || nonAscii;
+      // Unicode tokens are looked up in the whole text (a fragment may span two): rare.
+      if (nonAscii || hasNonAscii(text)) markUnicode(marks, text);
       return marks.selected;
     },
   };

@@ -61,17 +61,18 @@ export function hasNonAscii(text: string): boolean {
 }
 
 /**
- * Per ASCII code unit, what the token hash takes of it: the lower-case form of
- * a `\w` character, 0 for any other (which ends a token).
+ * Per ASCII code unit, what the token hash takes of it: 1–26 for a letter of
+ * either case (the numbers the keyword scanner hashes letters by, so that a
+ * token of letters has the same hash in both), 27–36 for a digit, 37 for `_`,
+ * and 0 for any other character, which ends a token.
  */
-export const ASCII_WORD_FOLD: Uint8Array = Uint8Array.from({ length: 128 }, (_, code) =>
-  isAsciiWordUnit(code) ? (code >= 65 && code <= 90 ? code + 32 : code) : 0,
-);
+export const TOKEN_VALUE: Uint8Array = Uint8Array.from({ length: 128 }, (_, code) => {
+  if (!isAsciiWordUnit(code)) return 0;
+  if (code >= 48 && code <= 57) return 27 + code - 48;
+  return code === 95 ? 37 : (code | 0x20) - 96;
+});
 
-/** Where the token hash starts. */
-export const HASH_SEED = 0x811c9dc5 | 0;
-
-/** The multiplier of the token hash (FNV-1a's). */
+/** The multiplier of the token hash, a polynomial in `TOKEN_VALUE`s (FNV's prime). */
 export const HASH_PRIME = 0x01000193;
 
 /** The final form of a token hash: small enough to stay a small integer. */
@@ -79,11 +80,11 @@ export function hashKey(hash: number): number {
   return hash & 0x3fffffff;
 }
 
-/** The hash key of an ASCII word, as `word-gate.ts` computes it for a text's tokens (FNV-1a). */
+/** The hash key of an ASCII word, as `word-gate.ts` computes it for a text's tokens. */
 export function wordKey(word: string): number {
-  let hash = HASH_SEED;
+  let hash = 0;
   for (let index = 0; index < word.length; index += 1)
-    hash = Math.imul(hash ^ (ASCII_WORD_FOLD[word.charCodeAt(index)] ?? 0), HASH_PRIME);
+    hash = (Math.imul(hash, HASH_PRIME) + (TOKEN_VALUE[word.charCodeAt(index)] ?? 0)) | 0;
   return hashKey(hash);
 }
 

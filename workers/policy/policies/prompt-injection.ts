@@ -2,6 +2,7 @@ import { z } from "zod";
 import { ATTACKS, FAKE_BOUNDARIES, type AttackPattern } from "../detect/attack-library.ts";
 import { BoundedCache } from "../detect/bounded-cache.ts";
 import { decodeHexBytes } from "../detect/hex-bytes.ts";
+import { scanKeywords } from "../detect/keyword-scan.ts";
 import { keywordVariants } from "../detect/keyword-variants.ts";
 import { segmentRuns } from "../detect/message-runs.ts";
 import { decodeBase64Runs, foldHomoglyphs, normalizeUnicode } from "../detect/normalize.ts";
@@ -114,9 +115,13 @@ export const promptInjection = definePolicy({
         folded = foldHomoglyphs(plain);
         if (folded !== plain) variants.push({ text: folded, encoding: "homoglyphs" });
       }
+      // One pass over the folded reading's words: the keyword scan, and its word-gate marks.
+      const marker = gate.marker();
+      const found = scanKeywords(folded, marker);
+      const marks = marker.finish(folded);
       if (encoding.fix_misspellings || encoding.decode_ciphers) {
         const { fix_misspellings: misspellings, decode_ciphers: ciphers } = encoding;
-        variants.push(...keywordVariants(folded, { misspellings, ciphers }));
+        variants.push(...keywordVariants(folded, { misspellings, ciphers }, found));
       }
       if (encoding.join_split_payloads) variants.push(...splitPayloadVariants(plain));
       if (encoding.decode_base64) {
@@ -127,7 +132,6 @@ export const promptInjection = definePolicy({
       }
       // The folded reading's marks serve the text and its NFKC form too: only their
       // tokens around the places where they differ from it are looked up again.
-      const marks = gate.scan(folded);
       const selected = variants.map(({ text: reading }) => {
         if (reading === folded) return marks.selected;
         if (reading === text || reading === plain)
