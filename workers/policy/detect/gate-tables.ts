@@ -4,8 +4,8 @@
  * array, so a look-up reads a few integers and allocates nothing.
  */
 
-/** Fibonacci hashing: the top bits of the key times the golden ratio, well mixed. */
-const GOLDEN = 0x9e3779b1;
+/** Fibonacci hashing: the top bits of a key times the golden ratio are well mixed. */
+export const GOLDEN = 0x9e3779b1;
 
 /** Hash keys (non-negative) in open addressing, at most a quarter of the slots taken. */
 export class KeyTable {

@@ -89,26 +89,39 @@ for (const keyword of TYPO_KEYWORDS) {
 const NEAR_BITS = NEAR.bits;
 
 /**
- * The first two and the last two letters of every typo keyword, as bits of a
- * 27 × 27 table. One edit leaves one of the two pairs of a word of five or more
- * letters whole, so a word with neither pair is no keyword's misspelling.
+ * What one edit leaves of a keyword of six letters or more: an edit at its
+ * fourth letter or later keeps the first three; one before keeps the last
+ * three, except a swap of the third and fourth letters of a six-letter
+ * keyword, which keeps the first two and the last two. Per first three, last
+ * three, first two and last two letters (as numbers 1–26), the lengths of
+ * the typo keywords they begin or end, one bit each; a word can only be a
+ * misspelling of a keyword one letter longer or shorter than it, or as long.
  */
-const ENDS = new Uint8Array(27 * 27);
-const HEAD = 1;
-const TAIL = 2;
+const HEAD3 = new Uint32Array(27 * 27 * 27);
+const TAIL3 = new Uint32Array(27 * 27 * 27);
+const HEAD2 = new Uint32Array(27 * 27);
+const TAIL2 = new Uint32Array(27 * 27);
 for (const keyword of TYPO_KEYWORDS) {
-  const code = (index: number) => keyword.charCodeAt(index) - 96;
-  ENDS[code(0) * 27 + code(1)] = (ENDS[code(0) * 27 + code(1)] ?? 0) | HEAD;
+  const at = (index: number) => keyword.charCodeAt(index) - 96;
   const last = keyword.length - 1;
-  ENDS[code(last - 1) * 27 + code(last)] = (ENDS[code(last - 1) * 27 + code(last)] ?? 0) | TAIL;
+  const bit = 1 << keyword.length;
+  HEAD3[(at(0) * 27 + at(1)) * 27 + at(2)]! |= bit;
+  TAIL3[(at(last - 2) * 27 + at(last - 1)) * 27 + at(last)]! |= bit;
+  HEAD2[at(0) * 27 + at(1)]! |= bit;
+  TAIL2[at(last - 1) * 27 + at(last)]! |= bit;
 }
 
-/** Whether the word of `units` from `start` to `end` starts or ends like some typo keyword. */
+/** Whether the word of `units` from `start` to `end` keeps what one edit leaves of some typo keyword. */
 function endsLikeKeyword(units: Uint16Array, start: number, end: number): boolean {
   const letter = (at: number) => (units[at]! | 0x20) - 96;
+  // Keywords a letter shorter than the word, as long, or a letter longer.
+  const lengths = 7 << (end - start - 1);
+  const head = letter(start) * 27 + letter(start + 1);
+  const tail = letter(end - 2) * 27 + letter(end - 1);
   return (
-    ((ENDS[letter(start) * 27 + letter(start + 1)] ?? 0) & HEAD) !== 0 ||
-    ((ENDS[letter(end - 2) * 27 + letter(end - 1)] ?? 0) & TAIL) !== 0
+    (HEAD3[head * 27 + letter(start + 2)]! & lengths) !== 0 ||
+    (TAIL3[letter(end - 3) * 729 + tail]! & lengths) !== 0 ||
+    ((HEAD2[head]! & lengths) !== 0 && (TAIL2[tail]! & lengths) !== 0)
   );
 }
 

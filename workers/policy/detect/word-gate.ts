@@ -1,4 +1,4 @@
-import { KeyTable, PackedLists } from "./gate-tables.ts";
+import { GOLDEN, KeyTable, PackedLists } from "./gate-tables.ts";
 import { TextUnits } from "./text-units.ts";
 import { tokenStretches } from "./token-stretches.ts";
 import type { Requirement } from "./word-requirement.ts";
@@ -169,6 +169,10 @@ export function compileWordGate(requirements: ReadonlyArray<Requirement | undefi
       group(byPairKey, pairKey(index, second)).push(...entries);
   });
   const pairs = new KeyTable([...byPairKey.keys()]);
+  // Keys that are the second word of some pair, by 12 bits of their hash: most tokens are none.
+  const seconds = new Uint8Array(4096);
+  for (const bySecondKey of pairEntries.values())
+    for (const second of bySecondKey.keys()) seconds[Math.imul(second, GOLDEN) >>> 20] = 1;
   const pairLists = new PackedLists([...byPairKey.values()]);
 
   const owner = Int32Array.from(ownerList);
@@ -205,16 +209,38 @@ export function compileWordGate(requirements: ReadonlyArray<Requirement | undefi
     }
   };
 
+  // The tables' arrays, for look-ups written out in `markToken` (it runs for every token).
+  const wordKeysTable = words.keys;
+  const wordIndexes = words.indexes;
+  const wordShift = words.shift;
+  const wordMask = words.mask;
+  const pairKeysTable = pairs.keys;
+  const pairIndexes = pairs.indexes;
+  const pairShift = pairs.shift;
+  const pairMask = pairs.mask;
+
   /** Marks the next ASCII token, by its hash key: alone, and after the one before. */
   const markToken = (marks: Marks, key: number) => {
     if (marks.pending === 0) return;
-    if (marks.first >= 0) {
-      const pair = pairs.find(pairKey(marks.first, key));
-      if (pair >= 0) mark(marks, pairLists, pair);
-      marks.first = -1;
+    if (marks.first >= 0 && seconds[Math.imul(key, GOLDEN) >>> 20] === 1) {
+      const wanted = pairKey(marks.first, key);
+      let slot = Math.imul(wanted, GOLDEN) >>> pairShift;
+      let found = pairKeysTable[slot]!;
+      while (found !== wanted && found !== -1) {
+        slot = (slot + 1) & pairMask;
+        found = pairKeysTable[slot]!;
+      }
+      if (found !== -1) mark(marks, pairLists, pairIndexes[slot]!);
     }
-    const word = words.find(key);
-    if (word < 0) return;
+    marks.first = -1;
+    let slot = Math.imul(key, GOLDEN) >>> wordShift;
+    let found = wordKeysTable[slot]!;
+    while (found !== key && found !== -1) {
+      slot = (slot + 1) & wordMask;
+      found = wordKeysTable[slot]!;
+    }
+    if (found === -1) return;
+    const word = wordIndexes[slot]!;
     if (startsPairs[word]) marks.first = word;
     if (wordStamp[word] === marks.stamp) return;
     wordStamp[word] = marks.stamp;
