@@ -22,7 +22,6 @@ const LEET: Readonly<Record<string, string>> = {
 const SOURCE = String.raw`\b(?=[a-z0-9@$]{0,63}[a-z])(?=[a-z0-9@$]{0,63}[013457@$])[a-z0-9@$]{2,64}\b`;
 /** The same pattern, tried at one position at a time. */
 const WORD_AT = new RegExp(SOURCE, "iy");
-const LEET_CHARACTER = /[013457@$]/g;
 /** How far before a leetspeak character a word holding it can start. */
 const REACH = 63;
 
@@ -39,57 +38,66 @@ const inWord = (code: number) =>
   ((code | 0x20) >= 97 && (code | 0x20) <= 122) ||
   code === 64 ||
   code === 36;
-const isLetter = (code: number) => (code | 0x20) >= 97 && (code | 0x20) <= 122;
+/** A leetspeak character: `0 1 3 4 5 7 @ $`. */
+const isLeet = (code: number) =>
+  code === 48 ||
+  code === 49 ||
+  code === 51 ||
+  code === 52 ||
+  code === 53 ||
+  code === 55 ||
+  code === 64 ||
+  code === 36;
+
+/**
+ * A digit, `@` or `$` next to a letter: every run of word characters that
+ * holds both a letter and a leetspeak character has one, and runs of digits
+ * (`2024`, `555-0132`) or of letters have none, so only the runs found by it
+ * are read. The class comes first so that the engine looks for it alone.
+ */
+const MIXED = /[0-9@$](?:(?<=[A-Za-z].)|(?=[A-Za-z]))/g;
 
 /**
  * `text` with the leetspeak characters of each leetspeak word replaced by the
  * letters they stand for: exactly `text.replace(new RegExp(SOURCE, "gi"), …)`.
  * A match is a stretch of one run of word characters and holds a leetspeak
- * character within its first 64, so runs without a letter (`2024`) are passed
- * over whole, and in the others only the positions up to 63 before each
+ * character within its first 64, so only runs with a letter next to a digit,
+ * `@` or `$` are read, and in them only the positions up to 63 before each
  * leetspeak character are tried, each once, and only at a word boundary.
+ * With `changes`, the start and end of each word replaced are pushed to it.
  */
-export function replaceLeetWords(text: string): string {
+export function replaceLeetWords(text: string, changes?: number[]): string {
   let folded = "";
   let copied = 0;
   let cursor = 0;
   let tried = 0;
-  let runStart = 0;
-  let runEnd = 0;
-  LEET_CHARACTER.lastIndex = 0;
-  for (let leet = LEET_CHARACTER.exec(text); leet; leet = LEET_CHARACTER.exec(text)) {
-    const at = leet.index;
-    if (at >= runEnd) {
-      runStart = at;
-      while (runStart > cursor && inWord(text.charCodeAt(runStart - 1))) runStart -= 1;
-      let letter = false;
-      for (runEnd = runStart; runEnd < text.length; runEnd += 1) {
-        const code = text.charCodeAt(runEnd);
-        if (!inWord(code)) break;
-        letter ||= isLetter(code);
-      }
-      if (!letter) {
-        LEET_CHARACTER.lastIndex = runEnd;
-        continue;
+  MIXED.lastIndex = 0;
+  // `test`, not `exec`: the position is `lastIndex - 1`, and no match object is made.
+  while (MIXED.test(text)) {
+    let runStart = MIXED.lastIndex - 1;
+    while (runStart > cursor && inWord(text.charCodeAt(runStart - 1))) runStart -= 1;
+    let runEnd = MIXED.lastIndex;
+    while (runEnd < text.length && inWord(text.charCodeAt(runEnd))) runEnd += 1;
+    MIXED.lastIndex = runEnd;
+    for (let at = runStart; at < runEnd; at += 1) {
+      if (!isLeet(text.charCodeAt(at))) continue;
+      for (let start = Math.max(cursor, tried, runStart, at - REACH); start <= at; start += 1) {
+        tried = start + 1;
+        if (wordAt(text, start - 1) === wordAt(text, start)) continue;
+        WORD_AT.lastIndex = start;
+        const match = WORD_AT.exec(text);
+        if (!match) continue;
+        const end = start + match[0].length;
+        folded +=
+          text.slice(copied, start) +
+          match[0].replace(/[013457@$]/g, (character) => LEET[character] ?? character);
+        changes?.push(start, end);
+        copied = cursor = tried = end;
+        // The next leetspeak character tried is the first after the word.
+        at = end - 1;
+        break;
       }
     }
-    let matched = false;
-    for (let start = Math.max(cursor, tried, runStart, at - REACH); start <= at; start += 1) {
-      tried = start + 1;
-      if (wordAt(text, start - 1) === wordAt(text, start)) continue;
-      WORD_AT.lastIndex = start;
-      const match = WORD_AT.exec(text);
-      if (!match) continue;
-      const end = start + match[0].length;
-      folded +=
-        text.slice(copied, start) +
-        match[0].replace(/[013457@$]/g, (character) => LEET[character] ?? character);
-      copied = cursor = tried = end;
-      LEET_CHARACTER.lastIndex = end;
-      matched = true;
-      break;
-    }
-    if (!matched) LEET_CHARACTER.lastIndex = at + 1;
   }
   return copied === 0 ? text : folded + text.slice(copied);
 }

@@ -82,8 +82,8 @@ const LOOKALIKES: Readonly<Record<string, string>> = {
   Χ: "X",
 };
 const LOOKALIKE_PATTERN = new RegExp(`[${Object.keys(LOOKALIKES).join("")}]`, "g");
-// The letter before the joiner is captured and put back, not looked behind for: a fifth of the cost.
-const JOINER = /([A-Za-z])[._*~+|/-](?=[A-Za-z])/g;
+// A joiner between two letters: the class first, so that the engine looks for it before anything else.
+const JOINER = /[._*~+|/-](?<=[A-Za-z].)(?=[A-Za-z])/g;
 const DECORATION = /[\p{Extended_Pictographic}\p{So}*_`~\u2190-\u21FF]+/gu;
 const SPACE_RUN = /[ \t]{2,64}/g;
 const SPACED_LETTERS = /\b(?:[A-Za-z] ){3,64}[A-Za-z]\b/g;
@@ -118,6 +118,17 @@ function segment(run: string): string {
   return cuts.map((start, index) => run.slice(start, cuts[index + 1] ?? run.length)).join(" ");
 }
 
+/** A folded text, and where it differs from the text it was folded from. */
+export interface Folded {
+  text: string;
+  /**
+   * The windows of `text-windows.ts`, when every change replaced characters
+   * one for one (look-alikes, leetspeak, joiners: in order, overlapping at
+   * most); undefined when a change moved the rest (decoration, spacing).
+   */
+  windows: number[] | undefined;
+}
+
 /**
  * Folds Cyrillic and Greek look-alikes to Latin, leetspeak inside words
  * (`1gn0re` → `ignore`), words joined by punctuation (`ignore.all-previous`),
@@ -125,13 +136,43 @@ function segment(run: string): string {
  * (`i g n o r e a l l` → `ignore all`).
  */
 export function foldHomoglyphs(text: string): string {
-  return replaceLeetWords(
-    text.replace(LOOKALIKE_PATTERN, (character) => LOOKALIKES[character] ?? character),
-  )
-    .replace(JOINER, "$1 ")
+  return foldWithWindows(text).text;
+}
+
+/** `foldHomoglyphs`, telling where the folded text differs from `text` when it can. */
+export function foldWithWindows(text: string): Folded {
+  const lookalikes: number[] = [];
+  const leet: number[] = [];
+  const joiners: number[] = [];
+  const kept = replaceLeetWords(
+    text.replace(LOOKALIKE_PATTERN, (character: string, offset: number) => {
+      lookalikes.push(offset, offset + 1);
+      return LOOKALIKES[character] ?? character;
+    }),
+    leet,
+  ).replace(JOINER, (_joiner: string, offset: number) => {
+    joiners.push(offset, offset + 1);
+    return " ";
+  });
+  const folded = kept
     .replace(DECORATION, " ")
     .replace(SPACE_RUN, " ")
     .replace(SPACED_LETTERS, (run) => segment(run.replace(/ /g, "")));
+  // Changes everywhere are better found by comparing the texts than by sorting them.
+  const changed = lookalikes.length + leet.length + joiners.length;
+  if (folded !== kept || changed > text.length / 4) return { text: folded, windows: undefined };
+  return { text: folded, windows: mergeWindows(lookalikes, leet, joiners) };
+}
+
+/** Windows in order from lists each in order. */
+function mergeWindows(...lists: number[][]): number[] {
+  const filled = lists.filter((list) => list.length > 0);
+  if (filled.length <= 1) return filled[0] ?? [];
+  const pairs: Array<[number, number]> = [];
+  for (const list of filled)
+    for (let at = 0; at < list.length; at += 2) pairs.push([list[at]!, list[at + 1]!]);
+  pairs.sort((one, other) => one[0] - other[0]);
+  return pairs.flat();
 }
 
 /** Per ASCII code unit: 1 for base64's alphabet `[A-Za-z0-9+/]`, 0 for any other. */

@@ -5,7 +5,7 @@ import { decodeHexBytes } from "../detect/hex-bytes.ts";
 import { scanKeywords } from "../detect/keyword-scan.ts";
 import { keywordVariants } from "../detect/keyword-variants.ts";
 import { segmentRuns } from "../detect/message-runs.ts";
-import { decodeBase64Runs, foldHomoglyphs, normalizeUnicode } from "../detect/normalize.ts";
+import { decodeBase64Runs, foldWithWindows, normalizeUnicode } from "../detect/normalize.ts";
 import { splitPayloadVariants } from "../detect/payload-split.ts";
 import { requirementFor } from "../detect/requirement-table.ts";
 import { textWindows } from "../detect/text-windows.ts";
@@ -111,8 +111,10 @@ export const promptInjection = definePolicy({
         if (plain !== text) variants.push({ text: plain, encoding: "unicode" });
       }
       let folded = plain;
+      // Where `folded` differs from `plain`, when the fold could tell.
+      let foldWindows: number[] | undefined = [];
       if (encoding.detect_homoglyphs) {
-        folded = foldHomoglyphs(plain);
+        ({ text: folded, windows: foldWindows } = foldWithWindows(plain));
         if (folded !== plain) variants.push({ text: folded, encoding: "homoglyphs" });
       }
       // One pass over the folded reading's words: the keyword scan, and its word-gate marks.
@@ -134,6 +136,7 @@ export const promptInjection = definePolicy({
       // tokens around the places where they differ from it are looked up again.
       const selected = variants.map(({ text: reading }) => {
         if (reading === folded) return marks.selected;
+        if (reading === plain && foldWindows) return gate.selectAround(marks, plain, foldWindows);
         if (reading === text || reading === plain)
           return gate.selectAround(marks, reading, textWindows(folded, reading));
         return gate.select(reading);
