@@ -180,6 +180,17 @@ const SIGHTINGS = new Int32Array(BACKWARDS + 1);
 const LETTERS = new Int32Array(27);
 const PREFIXES = new Int32Array(MAX_WORD + 2);
 const UNITS = new TextUnits();
+/** Per code unit: its `TOKEN_VALUE` (letters 1–26), 0 outside ASCII. */
+const UNIT_VALUE = new Uint8Array(65536);
+UNIT_VALUE.set(TOKEN_VALUE);
+
+/** The hash key of the token of `units` from `start` to `end`, as the word gate hashes it. */
+function tokenKey(units: Uint16Array, start: number, end: number): number {
+  let hash = 0;
+  for (let index = start; index < end; index += 1)
+    hash = (Math.imul(hash, HASH_BASE) + (UNIT_VALUE[units[index]!] ?? 0)) | 0;
+  return hashKey(hash);
+}
 
 /** Adds the sightings of a word by its hash; false when it is a keyword as it is. */
 function sight(hash: number): boolean {
@@ -219,23 +230,23 @@ export function scanKeywords(text: string, tokens?: TokenMarker): KeywordScan {
   const units = UNITS.read(text);
   // Locals, not module bindings, in the per-letter loop: the engine checks those on every read.
   const letters = LETTERS;
-  const values = TOKEN_VALUE;
+  const values = UNIT_VALUE;
   const base = HASH_BASE;
   const length = text.length;
-  // The word (letters) runs from `start`; `hash` is its hash. A token (letters, digits and
-  // `_`) holding a digit or `_` is `mixed`, and `token` is its hash.
+  // The word (letters) runs from `start`, `hash` is its hash; the token (letters, digits
+  // and `_`) runs from `tokenStart`, and is `mixed` when it holds a digit or `_`.
   let start = 0;
+  let tokenStart = 0;
   let hash = 0;
   let mixed = false;
-  let token = 0;
-  let nonAscii = false;
+  let high = 0;
   for (let index = 0; index <= length; index += 1) {
     const code = index < length ? units[index]! : 0;
-    const value = code < 128 ? values[code]! : 0;
-    if (value !== 0 && value <= 26) {
+    const value = values[code]!;
+    // A letter (1–26), in one unsigned comparison.
+    if ((value - 1) >>> 0 < 26) {
       letters[value]! += 1;
       hash = (Math.imul(hash, base) + value) | 0;
-      if (mixed) token = (Math.imul(token, base) + value) | 0;
       continue;
     }
     const size = index - start;
@@ -243,19 +254,18 @@ export function scanKeywords(text: string, tokens?: TokenMarker): KeywordScan {
     start = index + 1;
     if (value !== 0) {
       // A digit or `_`: the word ends, the token goes on.
-      token = (Math.imul(mixed ? token : hash, base) + value) | 0;
       mixed = true;
       hash = 0;
       continue;
     }
-    if (tokens && (mixed || size > 0)) tokens.token(hashKey(mixed ? token : hash));
-    if (code >= 128 && !nonAscii) {
-      nonAscii = true;
-      tokens?.nonAscii();
-    }
+    high |= code;
+    if (tokens && index > tokenStart)
+      tokens.token(mixed ? tokenKey(units, tokenStart, index) : hashKey(hash));
+    tokenStart = index + 1;
     hash = 0;
     mixed = false;
   }
+  if (tokens && high >= 128) tokens.nonAscii();
   let shift = 0;
   for (let candidate = 1; candidate < ATBASH; candidate += 1) {
     const sightings = SIGHTINGS[candidate] ?? 0;
