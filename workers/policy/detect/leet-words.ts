@@ -18,6 +18,11 @@ const LEET: Readonly<Record<string, string>> = {
   $: "s",
 };
 
+/** Per ASCII code unit, the letter a leetspeak character stands for (as a code), else 0. */
+const LEET_CODE = Uint8Array.from({ length: 128 }, (_, code) =>
+  (LEET[String.fromCharCode(code)] ?? "\0").charCodeAt(0),
+);
+
 /** The pattern a global replace would use; kept as the definition of a leetspeak word. */
 const SOURCE = String.raw`\b(?=[a-z0-9@$]{0,63}[a-z])(?=[a-z0-9@$]{0,63}[013457@$])[a-z0-9@$]{2,64}\b`;
 /** The same pattern, tried at one position at a time. */
@@ -85,12 +90,15 @@ export function replaceLeetWords(text: string, changes?: number[]): string {
         tried = start + 1;
         if (wordAt(text, start - 1) === wordAt(text, start)) continue;
         WORD_AT.lastIndex = start;
-        const match = WORD_AT.exec(text);
-        if (!match) continue;
-        const end = start + match[0].length;
-        folded +=
-          text.slice(copied, start) +
-          match[0].replace(/[013457@$]/g, (character) => LEET[character] ?? character);
+        // Sticky: a match starts at `start` and ends at `lastIndex`.
+        if (!WORD_AT.test(text)) continue;
+        const end = WORD_AT.lastIndex;
+        const word: number[] = [];
+        for (let index = start; index < end; index += 1) {
+          const code = text.charCodeAt(index);
+          word.push(LEET_CODE[code] || code);
+        }
+        folded += text.slice(copied, start) + String.fromCharCode(...word);
         changes?.push(start, end);
         copied = cursor = tried = end;
         // The next leetspeak character tried is the first after the word.

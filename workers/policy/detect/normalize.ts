@@ -164,15 +164,25 @@ export function foldWithWindows(text: string): Folded {
   return { text: folded, windows: mergeWindows(lookalikes, leet, joiners) };
 }
 
-/** Windows in order from lists each in order. */
+/** The windows of lists each in order, in order of their starts. */
 function mergeWindows(...lists: number[][]): number[] {
   const filled = lists.filter((list) => list.length > 0);
   if (filled.length <= 1) return filled[0] ?? [];
-  const pairs: Array<[number, number]> = [];
-  for (const list of filled)
-    for (let at = 0; at < list.length; at += 2) pairs.push([list[at]!, list[at + 1]!]);
-  pairs.sort((one, other) => one[0] - other[0]);
-  return pairs.flat();
+  const merged: number[] = [];
+  const next = filled.map(() => 0);
+  for (;;) {
+    // The list whose next window starts first.
+    let first = -1;
+    filled.forEach((list, index) => {
+      const at = next[index]!;
+      if (at < list.length && (first < 0 || list[at]! < filled[first]![next[first]!]!))
+        first = index;
+    });
+    if (first < 0) return merged;
+    const at = next[first]!;
+    merged.push(filled[first]![at]!, filled[first]![at + 1]!);
+    next[first] = at + 2;
+  }
 }
 
 /** Per ASCII code unit: 1 for base64's alphabet `[A-Za-z0-9+/]`, 0 for any other. */

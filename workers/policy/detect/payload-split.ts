@@ -15,6 +15,8 @@ const COMBINE =
 /** A quotation mark, straight or curly (not a backtick: code spans are quoted code, not pieces). */
 const QUOTE = /["'“‘]/g;
 const CLOSING: Readonly<Record<string, string>> = { "“": "”", "‘": "’" };
+/** The characters `QUOTE` matches. */
+const OPENING = ['"', "'", "“", "‘"];
 /** `name =`, `name:`, `name is` right before a quotation. */
 const ASSIGNED = /([A-Za-z_][\w]{0,20})\s{0,3}(?:=|:=|:|\bis)\s{0,3}$/;
 /** Names joined by `+`: `a + b + c`. */
@@ -38,6 +40,17 @@ const PHRASE_ENDS = new Set(
 interface Fragment {
   text: string;
   name?: string;
+}
+
+/** How many quotation marks `text` has that can open a piece, counting up to two (native look-ups). */
+function quoteMarks(text: string): number {
+  let count = 0;
+  for (const mark of OPENING) {
+    for (let at = text.indexOf(mark); at >= 0 && count < 2; at = text.indexOf(mark, at + 1))
+      count += 1;
+    if (count >= 2) break;
+  }
+  return count;
 }
 
 /** Quoted fragments in text order, with the name each is assigned to, if any. */
@@ -116,7 +129,7 @@ function seamReads(left: string, right: string): boolean {
  * attack; otherwise undefined.
  */
 export function joinQuotedFragments(text: string): string | undefined {
-  if (!COMBINE.test(text)) return undefined;
+  if (!COMBINE.test(text) || quoteMarks(text) < 2) return undefined;
   const fragments = quotedFragments(text);
   if (fragments.length < 2) return undefined;
   let pieces = summed(text, fragments)?.map((fragment) => fragment.text);
@@ -132,11 +145,28 @@ export function joinQuotedFragments(text: string): string | undefined {
 const VERTICAL = /(?:^|\n)(?:[^\n]{1,2}\n\n?){3,}[^\n]{1,2}(?=\n|$)/g;
 
 /**
+ * How many lines of one or two characters `text` has, counting up to four: a
+ * vertical run has four or more. Lines are found by `indexOf`, so ordinary
+ * text, with a few long lines, costs a few native look-ups, not a scan.
+ */
+function shortLines(text: string): number {
+  let short = 0;
+  for (let start = 0; short < 4;) {
+    const end = text.indexOf("\n", start);
+    const length = (end < 0 ? text.length : end) - start;
+    if (length >= 1 && length <= 2) short += 1;
+    if (end < 0) break;
+    start = end + 1;
+  }
+  return short;
+}
+
+/**
  * Text written down the page one letter per line, read across (`i\ng\nn…` →
  * `ignore…`, blank lines as word breaks), when there is any; otherwise undefined.
  */
 export function joinVerticalText(text: string): string | undefined {
-  if (!text.includes("\n")) return undefined;
+  if (shortLines(text) < 4) return undefined;
   let found = false;
   const joined = text.replace(VERTICAL, (run) => {
     found = true;

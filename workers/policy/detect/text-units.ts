@@ -32,6 +32,17 @@ export class TextUnits {
   }
 }
 
+const SCRATCH = new Uint8Array(KEPT);
+// eslint-disable-next-line no-control-regex -- the test is for anything outside ASCII
+const NON_ASCII = /[^\u0000-\u007f]/;
+
+/** Whether every character of `text` is ASCII: one native copy, faster than a regular expression's scan. */
+export function isAscii(text: string): boolean {
+  if (text.length > KEPT) return !NON_ASCII.test(text);
+  const { read, written } = encoder.encodeInto(text, SCRATCH);
+  return read === text.length && written === text.length;
+}
+
 function fill(units: Uint16Array, text: string): Uint16Array {
   for (let index = 0; index < text.length; index += 1) units[index] = text.charCodeAt(index);
   return units;

@@ -8,6 +8,7 @@ import { segmentRuns } from "../detect/message-runs.ts";
 import { decodeBase64Runs, foldWithWindows, normalizeUnicode } from "../detect/normalize.ts";
 import { splitPayloadVariants } from "../detect/payload-split.ts";
 import { requirementFor } from "../detect/requirement-table.ts";
+import { isAscii } from "../detect/text-units.ts";
 import { textWindows } from "../detect/text-windows.ts";
 import { userPattern } from "../detect/user-pattern.ts";
 import { compileWordGate } from "../detect/word-gate.ts";
@@ -68,8 +69,6 @@ interface Hit {
 const UNTRUSTED_ROLES = new Set(["tool", "function"]);
 /** Pieces this short, this many characters in all, are joined when consecutive (see `segmentRuns`). */
 const RUN_LIMITS = { piece: 400, total: 1600 };
-// eslint-disable-next-line no-control-regex -- the test is for anything outside ASCII
-const NON_ASCII = /[^\u0000-\u007f]/;
 
 /**
  * Detects attempts to override instructions, extract the system prompt, jailbreak
@@ -106,7 +105,7 @@ export const promptInjection = definePolicy({
       const variants: Array<{ text: string; encoding?: string }> = [{ text }];
       let plain = text;
       // NFKC leaves ASCII as it is, and every invisible character is outside ASCII.
-      if (encoding.normalize_unicode && NON_ASCII.test(text)) {
+      if (encoding.normalize_unicode && !isAscii(text)) {
         plain = normalizeUnicode(plain);
         if (plain !== text) variants.push({ text: plain, encoding: "unicode" });
       }
