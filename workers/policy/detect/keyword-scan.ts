@@ -180,6 +180,7 @@ const SIGHTINGS = new Int32Array(BACKWARDS + 1);
 const LETTERS = new Int32Array(27);
 const PREFIXES = new Int32Array(MAX_WORD + 2);
 const UNITS = new TextUnits();
+let KEYS = new Int32Array(1024);
 /** Per code unit: its `TOKEN_VALUE` (letters 1–26), 0 outside ASCII. */
 const UNIT_VALUE = new Uint8Array(65536);
 UNIT_VALUE.set(TOKEN_VALUE);
@@ -240,6 +241,10 @@ export function scanKeywords(text: string, tokens?: TokenMarker): KeywordScan {
   let hash = 0;
   let mixed = false;
   let high = 0;
+  // Every token's key, handed to the gate at the end in one call.
+  if (KEYS.length <= length) KEYS = new Int32Array(length + 1);
+  const keys = KEYS;
+  let count = 0;
   for (let index = 0; index <= length; index += 1) {
     const code = index < length ? units[index]! : 0;
     const value = values[code]!;
@@ -259,13 +264,13 @@ export function scanKeywords(text: string, tokens?: TokenMarker): KeywordScan {
       continue;
     }
     high |= code;
-    if (tokens && index > tokenStart)
-      tokens.token(mixed ? tokenKey(units, tokenStart, index) : hashKey(hash));
+    if (index > tokenStart)
+      keys[count++] = mixed ? tokenKey(units, tokenStart, index) : hashKey(hash);
     tokenStart = index + 1;
     hash = 0;
     mixed = false;
   }
-  if (tokens && high >= 128) tokens.nonAscii();
+  if (tokens) tokens.tokens(keys, count, high >= 128);
   let shift = 0;
   for (let candidate = 1; candidate < ATBASH; candidate += 1) {
     const sightings = SIGHTINGS[candidate] ?? 0;

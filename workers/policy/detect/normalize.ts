@@ -3,6 +3,7 @@
  * matching. Each function is linear in the text length.
  */
 import { replaceLeetWords } from "./leet-words.ts";
+import { isAscii } from "./text-units.ts";
 
 // Combining joiners and variation selectors sit alone in this class on purpose: each is removed.
 const INVISIBLE =
@@ -85,6 +86,8 @@ const LOOKALIKE_PATTERN = new RegExp(`[${Object.keys(LOOKALIKES).join("")}]`, "g
 // A joiner between two letters: the class first, so that the engine looks for it before anything else.
 const JOINER = /[._*~+|/-](?<=[A-Za-z].)(?=[A-Za-z])/g;
 const DECORATION = /[\p{Extended_Pictographic}\p{So}*_`~\u2190-\u21FF]+/gu;
+/** `DECORATION` on ASCII text: no ASCII character is a pictograph, an other symbol or an arrow. */
+const ASCII_DECORATION = /[*_`~]+/g;
 const SPACE_RUN = /[ \t]{2,64}/g;
 const SPACED_LETTERS = /\b(?:[A-Za-z] ){3,64}[A-Za-z]\b/g;
 
@@ -144,18 +147,20 @@ export function foldWithWindows(text: string): Folded {
   const lookalikes: number[] = [];
   const leet: number[] = [];
   const joiners: number[] = [];
-  const kept = replaceLeetWords(
-    text.replace(LOOKALIKE_PATTERN, (character: string, offset: number) => {
-      lookalikes.push(offset, offset + 1);
-      return LOOKALIKES[character] ?? character;
-    }),
-    leet,
-  ).replace(JOINER, (_joiner: string, offset: number) => {
+  // Look-alikes and decoration other than `*_\`~` are outside ASCII.
+  const ascii = isAscii(text);
+  const latin = ascii
+    ? text
+    : text.replace(LOOKALIKE_PATTERN, (character: string, offset: number) => {
+        lookalikes.push(offset, offset + 1);
+        return LOOKALIKES[character] ?? character;
+      });
+  const kept = replaceLeetWords(latin, leet).replace(JOINER, (_joiner: string, offset: number) => {
     joiners.push(offset, offset + 1);
     return " ";
   });
   const folded = kept
-    .replace(DECORATION, " ")
+    .replace(ascii ? ASCII_DECORATION : DECORATION, " ")
     .replace(SPACE_RUN, " ")
     .replace(SPACED_LETTERS, (run) => segment(run.replace(/ /g, "")));
   // Changes everywhere are better found by comparing the texts than by sorting them.

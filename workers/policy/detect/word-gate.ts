@@ -1,5 +1,5 @@
 import { GOLDEN, KeyTable, PackedLists } from "./gate-tables.ts";
-import { TextUnits } from "./text-units.ts";
+import { isAscii, TextUnits } from "./text-units.ts";
 import { tokenStretches } from "./token-stretches.ts";
 import type { Requirement } from "./word-requirement.ts";
 import {
@@ -27,7 +27,7 @@ export interface WordGate {
   /** The marks of all of `text`'s tokens: `marks.selected` is `select(text)`. */
   scan(text: string): GateMarks;
   /**
-   * Marks made token by token, for a scanner that reads a text's tokens for
+   * Marks made from token keys, for a scanner that reads a text's tokens for
    * its own ends too (`scanKeywords`): the marks are those `scan` makes.
    */
   marker(): TokenMarker;
@@ -48,12 +48,14 @@ export interface GateMarks {
   readonly selected: Uint8Array;
 }
 
-/** Marks fed the ASCII tokens of a text in order, by their hash keys. */
+/** Marks made from the hash keys of a text's ASCII tokens, read by another scanner. */
 export interface TokenMarker {
-  /** The next ASCII token: its hash key (`hashKey` of the `TOKEN_VALUE` polynomial). */
-  token(key: number): void;
-  /** The text has a character outside ASCII: its Unicode tokens are looked up at `finish`. */
-  nonAscii(): void;
+  /**
+   * The text's ASCII tokens in order: the first `count` of `keys`, each the
+   * `hashKey` of its `TOKEN_VALUE` polynomial; `nonAscii` when the text has a
+   * character outside ASCII (its Unicode tokens are looked up at `finish`).
+   */
+  tokens(keys: Int32Array, count: number, nonAscii: boolean): void;
   /** The marks, once every ASCII token of `text` was given. */
   finish(text: string): GateMarks;
 }
@@ -308,8 +310,10 @@ export function compileWordGate(requirements: ReadonlyArray<Requirement | undefi
       const marks = fresh();
       let nonAscii = false;
       return {
-        token: (key) => markToken(marks, key),
-        nonAscii: () => (nonAscii = true),
+        tokens(keys, count, outside) {
+          for (let at = 0; at < count && marks.pending > 0; at += 1) markToken(marks, keys[at]!);
+          nonAscii = outside;
+        },
         finish(text) {
           if (nonAscii) markUnicode(marks, text);
           return marks;
@@ -325,7 +329,7 @@ export function compileWordGate(requirements: ReadonlyArray<Requirement | undefi
       for (const [start, end] of tokenStretches(units, text.length, windows))
         nonAscii = markTokens(marks, units, start, end) || nonAscii;
       // Unicode tokens are looked up in the whole text (a fragment may span two): rare.
-      if (nonAscii || hasNonAscii(text)) markUnicode(marks, text);
+      if (nonAscii || !isAscii(text)) markUnicode(marks, text);
       return marks.selected;
     },
   };
