@@ -23,7 +23,7 @@ import {
 import { guessCipher } from "./letter-frequency.ts";
 import { TextUnits } from "./text-units.ts";
 import type { TokenMarker } from "./word-gate.ts";
-import { hashKey, TOKEN_VALUE } from "./word-tokens.ts";
+import { KEY_BITS, TOKEN_VALUE } from "./word-tokens.ts";
 
 /** A word one edit away from a keyword: where it is and which keyword it stands for. */
 export interface Misspelling {
@@ -94,17 +94,22 @@ const NEAR_BITS = NEAR.bits;
  * three, except a swap of the third and fourth letters of a six-letter
  * keyword, which keeps the first two and the last two. Per first three, last
  * three, first two and last two letters (as numbers 1–26), the lengths of
- * the typo keywords they begin or end, one bit each; a word can only be a
- * misspelling of a keyword one letter longer or shorter than it, or as long.
+ * the typo keywords they begin or end, one bit each from six letters
+ * (`SHORTEST_TYPO`); a word can only be a misspelling of a keyword one letter
+ * longer or shorter than it, or as long.
  */
-const HEAD3 = new Uint32Array(27 * 27 * 27);
-const TAIL3 = new Uint32Array(27 * 27 * 27);
-const HEAD2 = new Uint32Array(27 * 27);
-const TAIL2 = new Uint32Array(27 * 27);
+const SHORTEST_TYPO = 6;
+const HEAD3 = new Uint16Array(27 * 27 * 27);
+const TAIL3 = new Uint16Array(27 * 27 * 27);
+const HEAD2 = new Uint16Array(27 * 27);
+const TAIL2 = new Uint16Array(27 * 27);
 for (const keyword of TYPO_KEYWORDS) {
+  // Shorter keywords are never folded to (see `keywordFor`); longer ones need wider tables.
+  if (keyword.length < SHORTEST_TYPO) continue;
+  if (keyword.length >= SHORTEST_TYPO + 16) throw new Error(`typo keyword too long: ${keyword}`);
   const at = (index: number) => keyword.charCodeAt(index) - 96;
   const last = keyword.length - 1;
-  const bit = 1 << keyword.length;
+  const bit = 1 << (keyword.length - SHORTEST_TYPO);
   HEAD3[(at(0) * 27 + at(1)) * 27 + at(2)]! |= bit;
   TAIL3[(at(last - 2) * 27 + at(last - 1)) * 27 + at(last)]! |= bit;
   HEAD2[at(0) * 27 + at(1)]! |= bit;
@@ -115,7 +120,7 @@ for (const keyword of TYPO_KEYWORDS) {
 function endsLikeKeyword(units: Uint16Array, start: number, end: number): boolean {
   const letter = (at: number) => (units[at]! | 0x20) - 96;
   // Keywords a letter shorter than the word, as long, or a letter longer.
-  const lengths = 7 << (end - start - 1);
+  const lengths = (7 << (end - start - 1)) >> SHORTEST_TYPO;
   const head = letter(start) * 27 + letter(start + 1);
   const tail = letter(end - 2) * 27 + letter(end - 1);
   return (
@@ -154,18 +159,21 @@ function keywordFor(
   length: number,
   hash: number,
 ): string | undefined {
-  // The hashes of the word's prefixes, from which each deletion's hash follows.
-  const prefixes = PREFIXES;
-  for (let index = 0; index < length; index += 1)
-    prefixes[index + 1] =
-      (Math.imul(prefixes[index]!, HASH_BASE) + TOKEN_VALUE[units[start + index]!]!) | 0;
+  const bits = NEAR_BITS;
+  const powers = POWERS;
+  const values = UNIT_VALUE;
   let candidates: string[] | undefined;
-  if (mayHold(NEAR_BITS, hash)) candidates = [...(NEAR.get(hash) ?? [])];
+  if (mayHold(bits, hash)) candidates = [...(NEAR.get(hash) ?? [])];
+  // The hash of the word's first `index` letters, from which each deletion's hash follows.
+  let prefix = 0;
   for (let index = 0; index < length; index += 1) {
+    const longer = (Math.imul(prefix, HASH_BASE) + values[units[start + index]!]!) | 0;
     // Dropping letter `index` shortens the prefix before it by one power: subtract the difference.
-    const step = ((prefixes[index + 1] ?? 0) - (prefixes[index] ?? 0)) | 0;
-    const shorter = (hash - Math.imul(step, POWERS[length - 1 - index] ?? 0)) | 0;
-    if (!mayHold(NEAR_BITS, shorter)) continue;
+    const shorter = (hash - Math.imul((longer - prefix) | 0, powers[length - 1 - index]!)) | 0;
+    prefix = longer;
+    // `mayHold`, written out: the call is not inlined across modules.
+    const slot = shorter >>> 16;
+    if (((bits[slot >>> 5]! >>> (slot & 31)) & 1) === 0) continue;
     const near = NEAR.get(shorter);
     if (near) (candidates ??= []).push(...near);
   }
@@ -178,7 +186,6 @@ function keywordFor(
 /** Evidence per form (`AS_IS` … `BACKWARDS`) and letter counts; reused, since a scan never nests. */
 const SIGHTINGS = new Int32Array(BACKWARDS + 1);
 const LETTERS = new Int32Array(27);
-const PREFIXES = new Int32Array(MAX_WORD + 2);
 const UNITS = new TextUnits();
 let KEYS = new Int32Array(1024);
 /** Per code unit: its `TOKEN_VALUE` (letters 1–26), 0 outside ASCII. */
@@ -190,12 +197,14 @@ function tokenKey(units: Uint16Array, start: number, end: number): number {
   let hash = 0;
   for (let index = start; index < end; index += 1)
     hash = (Math.imul(hash, HASH_BASE) + (UNIT_VALUE[units[index]!] ?? 0)) | 0;
-  return hashKey(hash);
+  return hash & KEY_BITS;
 }
 
 /** Adds the sightings of a word by its hash; false when it is a keyword as it is. */
 function sight(hash: number): boolean {
-  if (!mayHold(FORM_BITS, hash)) return true;
+  // `mayHold`, written out.
+  const slot = hash >>> 16;
+  if (((FORM_BITS[slot >>> 5]! >>> (slot & 31)) & 1) === 0) return true;
   const forms = FORMS.get(hash);
   if (!forms) return true;
   for (const form of forms) if (form >> 2 === AS_IS) return false;
@@ -265,7 +274,7 @@ export function scanKeywords(text: string, tokens?: TokenMarker): KeywordScan {
     }
     high |= code;
     if (index > tokenStart)
-      keys[count++] = mixed ? tokenKey(units, tokenStart, index) : hashKey(hash);
+      keys[count++] = mixed ? tokenKey(units, tokenStart, index) : hash & KEY_BITS;
     tokenStart = index + 1;
     hash = 0;
     mixed = false;

@@ -3,9 +3,9 @@ import { isAscii, TextUnits } from "./text-units.ts";
 import { tokenStretches } from "./token-stretches.ts";
 import type { Requirement } from "./word-requirement.ts";
 import {
-  hashKey,
   HASH_PRIME,
   hasNonAscii,
+  KEY_BITS,
   TOKEN_VALUE,
   unicodeTokens,
   wordKey,
@@ -160,7 +160,7 @@ export function compileWordGate(requirements: ReadonlyArray<Requirement | undefi
   const wordLists = new PackedLists([...wordEntries.values()]);
   // Pairs by the index of the first word and the key of the second; colliding keys share entries.
   const pairKey = (first: number, second: number) =>
-    hashKey(Math.imul(first + 1, HASH_PRIME) ^ second);
+    (Math.imul(first + 1, HASH_PRIME) ^ second) & KEY_BITS;
   const byPairKey = new Map<number, Entry[]>();
   const startsPairs = new Uint8Array(wordKeys.length);
   wordKeys.forEach((key, index) => {
@@ -272,12 +272,12 @@ export function compileWordGate(requirements: ReadonlyArray<Requirement | undefi
       }
       if (code >= 128) nonAscii = true;
       if (!inToken) continue;
-      markToken(marks, hashKey(hash));
+      markToken(marks, hash & KEY_BITS);
       if (marks.pending === 0) return nonAscii;
       hash = 0;
       inToken = false;
     }
-    if (inToken) markToken(marks, hashKey(hash));
+    if (inToken) markToken(marks, hash & KEY_BITS);
     return nonAscii;
   };
 

@@ -75,9 +75,12 @@ export const TOKEN_VALUE: Uint8Array = Uint8Array.from({ length: 128 }, (_, code
 /** The multiplier of the token hash, a polynomial in `TOKEN_VALUE`s (FNV's prime). */
 export const HASH_PRIME = 0x01000193;
 
-/** The final form of a token hash: small enough to stay a small integer. */
+/** The bits of a token hash kept in its key: small enough to stay a small integer. */
+export const KEY_BITS = 0x3fffffff;
+
+/** The final form of a token hash (`hash & KEY_BITS`, written out where it runs per token). */
 export function hashKey(hash: number): number {
-  return hash & 0x3fffffff;
+  return hash & KEY_BITS;
 }
 
 /** The hash key of an ASCII word, as `word-gate.ts` computes it for a text's tokens. */
