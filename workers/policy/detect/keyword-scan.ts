@@ -41,6 +41,12 @@ export interface KeywordScan {
   atbash: boolean;
   /** Words are keywords or common words written backwards. */
   reversed: boolean;
+  /**
+   * Four one-letter words in a row, one space after each but the last: what
+   * letters spelt out one by one look like (`joinSpacedLetters` changes no
+   * text without them).
+   */
+  spacedLetters: boolean;
 }
 
 /** Evidence that makes a cipher or reversal worth decoding: two keywords, or one long one. */
@@ -250,12 +256,17 @@ export function scanKeywords(text: string, tokens?: TokenMarker): KeywordScan {
   let hash = 0;
   let mixed = false;
   let high = 0;
+  // One-letter words in a row, and where the space after the last one is.
+  let singles = 0;
+  let lastSpace = -2;
+  let spacedLetters = false;
   // Every token's key, handed to the gate at the end in one call.
   if (KEYS.length <= length) KEYS = new Int32Array(length + 1);
   const keys = KEYS;
   let count = 0;
   for (let index = 0; index <= length; index += 1) {
-    const code = index < length ? units[index]! : 0;
+    // The unit after the text is 0 (`TextUnits`): the last word ends there.
+    const code = units[index]!;
     const value = values[code]!;
     // A letter (1–26), in one unsigned comparison.
     if ((value - 1) >>> 0 < 26) {
@@ -265,6 +276,12 @@ export function scanKeywords(text: string, tokens?: TokenMarker): KeywordScan {
     }
     const size = index - start;
     if (size >= SHORTEST) scanWord(text, units, start, size, hash, misspellings);
+    else if (size === 1) {
+      // A one-letter word right after another's one space extends the run.
+      singles = lastSpace === index - 2 ? singles + 1 : 1;
+      if (singles >= 4) spacedLetters = true;
+      lastSpace = code === 32 ? index : -2;
+    }
     start = index + 1;
     if (value !== 0) {
       // A digit or `_`: the word ends, the token goes on.
@@ -292,5 +309,6 @@ export function scanKeywords(text: string, tokens?: TokenMarker): KeywordScan {
     shift,
     atbash,
     reversed: (SIGHTINGS[BACKWARDS] ?? 0) >= CIPHER_EVIDENCE,
+    spacedLetters,
   };
 }

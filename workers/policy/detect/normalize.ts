@@ -88,6 +88,7 @@ const JOINER = /[._*~+|/-](?<=[A-Za-z].)(?=[A-Za-z])/g;
 const DECORATION = /[\p{Extended_Pictographic}\p{So}*_`~\u2190-\u21FF]+/gu;
 /** `DECORATION` on ASCII text: no ASCII character is a pictograph, an other symbol or an arrow. */
 const ASCII_DECORATION = /[*_`~]+/g;
+const ASCII_DECORATION_MARKS = ["*", "_", "`", "~"];
 const SPACE_RUN = /[ \t]{2,64}/g;
 const SPACED_LETTERS = /\b(?:[A-Za-z] ){3,64}[A-Za-z]\b/g;
 
@@ -139,11 +140,16 @@ export interface Folded {
  * (`i g n o r e a l l` → `ignore all`).
  */
 export function foldHomoglyphs(text: string): string {
-  return foldWithWindows(text).text;
+  return joinSpacedLetters(foldUntilSpacing(text).text);
 }
 
-/** `foldHomoglyphs`, telling where the folded text differs from `text` when it can. */
-export function foldWithWindows(text: string): Folded {
+/**
+ * `foldHomoglyphs` but its last step (`joinSpacedLetters`), telling where the
+ * folded text differs from `text` when it can. The last step changes a text
+ * only where four one-letter words stand in a row, which the caller's own
+ * pass over the words can see (`KeywordScan.spacedLetters`).
+ */
+export function foldUntilSpacing(text: string): Folded {
   const lookalikes: number[] = [];
   const leet: number[] = [];
   const joiners: number[] = [];
@@ -159,14 +165,20 @@ export function foldWithWindows(text: string): Folded {
     joiners.push(offset, offset + 1);
     return " ";
   });
-  const folded = kept
-    .replace(ascii ? ASCII_DECORATION : DECORATION, " ")
-    .replace(SPACE_RUN, " ")
-    .replace(SPACED_LETTERS, (run) => segment(run.replace(/ /g, "")));
+  let folded = kept;
+  // Native look-ups first: most texts have no decoration and no run of blanks.
+  if (!ascii || ASCII_DECORATION_MARKS.some((mark) => kept.includes(mark)))
+    folded = folded.replace(ascii ? ASCII_DECORATION : DECORATION, " ");
+  if (folded.includes("  ") || folded.includes("\t")) folded = folded.replace(SPACE_RUN, " ");
   // Changes everywhere are better found by comparing the texts than by sorting them.
   const changed = lookalikes.length + leet.length + joiners.length;
   if (folded !== kept || changed > text.length / 4) return { text: folded, windows: undefined };
   return { text: folded, windows: mergeWindows(lookalikes, leet, joiners) };
+}
+
+/** The last step of `foldHomoglyphs`: letters spelt out one by one (`i g n o r e`) joined into words. */
+export function joinSpacedLetters(text: string): string {
+  return text.replace(SPACED_LETTERS, (run) => segment(run.replace(/ /g, "")));
 }
 
 /** The windows of lists each in order, in order of their starts. */

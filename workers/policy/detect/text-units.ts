@@ -14,12 +14,15 @@ export class TextUnits {
   #bytes = new Uint8Array(1024);
   #units = new Uint16Array(1024);
 
-  /** The code units of `text`, from index 0 to `text.length`, valid until the next call. */
+  /**
+   * The code units of `text`, from index 0 to `text.length`, then a 0 (so a
+   * scanner needs no test for the end), valid until the next call.
+   */
   read(text: string): Uint16Array {
     const length = text.length;
-    if (length > this.#units.length) {
-      const size = Math.max(length, this.#units.length * 2);
-      if (size > KEPT) return fill(new Uint16Array(length), text);
+    if (length >= this.#units.length) {
+      const size = Math.max(length + 1, this.#units.length * 2);
+      if (size > KEPT) return fill(new Uint16Array(length + 1), text);
       this.#bytes = new Uint8Array(size);
       this.#units = new Uint16Array(size);
     }
@@ -28,6 +31,7 @@ export class TextUnits {
     const { read, written } = encoder.encodeInto(text, this.#bytes);
     if (read === length && written === length) units.set(this.#bytes.subarray(0, length));
     else fill(units, text);
+    units[length] = 0;
     return units;
   }
 }

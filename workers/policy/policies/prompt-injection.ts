@@ -5,7 +5,12 @@ import { decodeHexBytes } from "../detect/hex-bytes.ts";
 import { scanKeywords } from "../detect/keyword-scan.ts";
 import { keywordVariants } from "../detect/keyword-variants.ts";
 import { segmentRuns } from "../detect/message-runs.ts";
-import { decodeBase64Runs, foldWithWindows, normalizeUnicode } from "../detect/normalize.ts";
+import {
+  decodeBase64Runs,
+  foldUntilSpacing,
+  joinSpacedLetters,
+  normalizeUnicode,
+} from "../detect/normalize.ts";
 import { splitPayloadVariants } from "../detect/payload-split.ts";
 import { requirementFor } from "../detect/requirement-table.ts";
 import { isAscii } from "../detect/text-units.ts";
@@ -112,14 +117,21 @@ export const promptInjection = definePolicy({
       let folded = plain;
       // Where `folded` differs from `plain`, when the fold could tell.
       let foldWindows: number[] | undefined = [];
-      if (encoding.detect_homoglyphs) {
-        ({ text: folded, windows: foldWindows } = foldWithWindows(plain));
-        if (folded !== plain) variants.push({ text: folded, encoding: "homoglyphs" });
-      }
+      if (encoding.detect_homoglyphs)
+        ({ text: folded, windows: foldWindows } = foldUntilSpacing(plain));
       // One pass over the folded reading's words: the keyword scan, and its word-gate marks.
-      const marker = gate.marker();
-      const found = scanKeywords(folded, marker);
+      let marker = gate.marker();
+      let found = scanKeywords(folded, marker);
+      // The fold's last step, only where the scan saw letters spelt out one by one.
+      const spelt = encoding.detect_homoglyphs && found.spacedLetters && joinSpacedLetters(folded);
+      if (spelt && spelt !== folded) {
+        folded = spelt;
+        foldWindows = undefined;
+        marker = gate.marker();
+        found = scanKeywords(folded, marker);
+      }
       const marks = marker.finish(folded);
+      if (folded !== plain) variants.push({ text: folded, encoding: "homoglyphs" });
       if (encoding.fix_misspellings || encoding.decode_ciphers) {
         const { fix_misspellings: misspellings, decode_ciphers: ciphers } = encoding;
         variants.push(...keywordVariants(folded, { misspellings, ciphers }, found));
