@@ -45,21 +45,42 @@ export class KeyTable {
   }
 }
 
-/** Lists of entries packed end to end (each without repeats), found by their index. */
+/**
+ * Lists of entries (integers from 0 to below `bound`) packed end to end, each
+ * without repeats: list `index` is the union of the arrays in `groups[index]`.
+ * Plain index loops: this runs once per gate, on a cold start.
+ */
 export class PackedLists {
   readonly entries: Int32Array;
   readonly starts: Int32Array;
   readonly ends: Int32Array;
 
-  constructor(lists: ReadonlyArray<readonly number[]>) {
-    this.starts = new Int32Array(lists.length);
-    this.ends = new Int32Array(lists.length);
-    const all: number[] = [];
-    lists.forEach((list, index) => {
-      this.starts[index] = all.length;
-      for (const entry of new Set(list)) all.push(entry);
-      this.ends[index] = all.length;
-    });
-    this.entries = Int32Array.from(all);
+  constructor(groups: ReadonlyArray<ReadonlyArray<readonly number[]>>, bound: number) {
+    this.starts = new Int32Array(groups.length);
+    this.ends = new Int32Array(groups.length);
+    let total = 0;
+    for (let index = 0; index < groups.length; index += 1) {
+      const group = groups[index]!;
+      for (let at = 0; at < group.length; at += 1) total += group[at]!.length;
+    }
+    const entries = new Int32Array(total);
+    // Which list an entry was last put in (plus one): repeats are left out without a set per list.
+    const last = new Int32Array(bound);
+    let size = 0;
+    for (let index = 0; index < groups.length; index += 1) {
+      const group = groups[index]!;
+      this.starts[index] = size;
+      for (let at = 0; at < group.length; at += 1) {
+        const list = group[at]!;
+        for (let item = 0; item < list.length; item += 1) {
+          const entry = list[item]!;
+          if (last[entry] === index + 1) continue;
+          last[entry] = index + 1;
+          entries[size++] = entry;
+        }
+      }
+      this.ends[index] = size;
+    }
+    this.entries = entries.slice(0, size);
   }
 }

@@ -82,10 +82,10 @@ class Marks implements GateMarks {
   }
 }
 
-function group<Key>(index: Map<Key, Entry[]>, key: Key): Entry[] {
-  let entries = index.get(key);
-  if (!entries) index.set(key, (entries = []));
-  return entries;
+function group<Key, Value>(index: Map<Key, Value[]>, key: Key): Value[] {
+  let values = index.get(key);
+  if (!values) index.set(key, (values = []));
+  return values;
 }
 
 const UNITS = new TextUnits();
@@ -130,61 +130,85 @@ export function compileWordGate(requirements: ReadonlyArray<Requirement | undefi
     }
   });
 
-  // ASCII words by hash key (words with one key share their entries), and pairs by keys.
-  const wordEntries = new Map<number, Entry[]>();
-  const pairEntries = new Map<number, Map<number, Entry[]>>();
-  const unicodeWords = new Map<string, Entry[]>();
-  for (const [words, entries] of byWords)
-    for (const word of words) {
-      if (hasNonAscii(word)) group(unicodeWords, word).push(...entries);
-      else group(wordEntries, wordKey(word)).push(...entries);
+  // ASCII words by hash key (words with one key share their entries), indexed in order of
+  // appearance, and pairs by the index of the first word and the key of the second (colliding
+  // keys share theirs). A group holds the clause lists its entries come from, packed once.
+  const wordIndex = new Map<number, number>();
+  const wordGroups: Array<Array<readonly Entry[]>> = [];
+  const indexOf = (key: number) => {
+    let index = wordIndex.get(key);
+    if (index === undefined) {
+      wordIndex.set(key, (index = wordGroups.length));
+      wordGroups.push([]);
     }
-  for (const [firsts, bySecond] of byPairs)
-    for (const [seconds, entries] of bySecond) {
+    return index;
+  };
+  const unicodeWords = new Map<string, Array<readonly Entry[]>>();
+  for (const [list, entries] of byWords)
+    for (const word of list) {
+      if (hasNonAscii(word)) group(unicodeWords, word).push(entries);
+      else wordGroups[indexOf(wordKey(word))]!.push(entries);
+    }
+  const pairKey = (first: number, second: number) =>
+    (Math.imul(first + 1, HASH_PRIME) ^ second) & KEY_BITS;
+  const pairIndex = new Map<number, number>();
+  const pairGroups: Array<Array<readonly Entry[]>> = [];
+  const pairFirsts: number[] = [];
+  // Keys that are the second word of some pair, by 12 bits of their hash: most tokens are none.
+  const seconds = new Uint8Array(4096);
+  // Keys of each word list once (lists are shared), in plain loops: this runs on a cold start.
+  const keysOf = new Map<readonly string[], number[] | undefined>();
+  const listKeys = (list: readonly string[]) => {
+    if (keysOf.has(list)) return keysOf.get(list);
+    const keys = list.some(hasNonAscii) ? undefined : list.map(wordKey);
+    keysOf.set(list, keys);
+    return keys;
+  };
+  for (const [firstWords, bySecond] of byPairs) {
+    const firstKeys = listKeys(firstWords);
+    const firsts = firstKeys?.map(indexOf);
+    for (const [secondWords, entries] of bySecond) {
+      const secondKeys = listKeys(secondWords);
       // Pairs are of ASCII tokens only: a pattern with any other always runs.
-      if ([...firsts, ...seconds].some(hasNonAscii)) {
+      if (!firsts || !secondKeys) {
         for (const entry of entries) always.add(ownerList[entry >> 3]!);
         continue;
       }
-      for (const first of firsts) {
-        const key = wordKey(first);
-        group(wordEntries, key);
-        let bySecondKey = pairEntries.get(key);
-        if (!bySecondKey) pairEntries.set(key, (bySecondKey = new Map()));
-        for (const second of seconds) group(bySecondKey, wordKey(second)).push(...entries);
+      for (let at = 0; at < secondKeys.length; at += 1)
+        seconds[Math.imul(secondKeys[at]!, GOLDEN) >>> 20] = 1;
+      for (let one = 0; one < firsts.length; one += 1) {
+        const first = firsts[one]!;
+        pairFirsts.push(first);
+        for (let other = 0; other < secondKeys.length; other += 1) {
+          const key = pairKey(first, secondKeys[other]!);
+          let index = pairIndex.get(key);
+          if (index === undefined) {
+            pairIndex.set(key, (index = pairGroups.length));
+            pairGroups.push([]);
+          }
+          pairGroups[index]!.push(entries);
+        }
       }
     }
-
-  const wordKeys = [...wordEntries.keys()];
-  const words = new KeyTable(wordKeys);
-  const wordLists = new PackedLists([...wordEntries.values()]);
-  // Pairs by the index of the first word and the key of the second; colliding keys share entries.
-  const pairKey = (first: number, second: number) =>
-    (Math.imul(first + 1, HASH_PRIME) ^ second) & KEY_BITS;
-  const byPairKey = new Map<number, Entry[]>();
-  const startsPairs = new Uint8Array(wordKeys.length);
-  wordKeys.forEach((key, index) => {
-    const bySecondKey = pairEntries.get(key);
-    if (!bySecondKey) return;
-    startsPairs[index] = 1;
-    for (const [second, entries] of bySecondKey)
-      group(byPairKey, pairKey(index, second)).push(...entries);
-  });
-  const pairs = new KeyTable([...byPairKey.keys()]);
-  // Keys that are the second word of some pair, by 12 bits of their hash: most tokens are none.
-  const seconds = new Uint8Array(4096);
-  for (const bySecondKey of pairEntries.values())
-    for (const second of bySecondKey.keys()) seconds[Math.imul(second, GOLDEN) >>> 20] = 1;
-  const pairLists = new PackedLists([...byPairKey.values()]);
+  }
+  const words = new KeyTable([...wordIndex.keys()]);
+  const wordLists = new PackedLists(wordGroups, ownerList.length * 8);
+  const startsPairs = new Uint8Array(wordGroups.length);
+  for (const first of pairFirsts) startsPairs[first] = 1;
+  const pairs = new KeyTable([...pairIndex.keys()]);
+  const pairLists = new PackedLists(pairGroups, ownerList.length * 8);
 
   const owner = Int32Array.from(ownerList);
   const complete = Uint8Array.from(completeList);
-  const wordStamp = new Int32Array(wordKeys.length);
+  const wordStamp = new Int32Array(wordGroups.length);
   const alwaysRun = [...always].sort((one, other) => one - other);
   // Unicode words, then fragments, by their index in one packed list.
   const unicodeIndex = new Map([...unicodeWords.keys()].map((word, index) => [word, index]));
   const fragments = [...byFragment.keys()];
-  const unicodeLists = new PackedLists([...unicodeWords.values(), ...byFragment.values()]);
+  const unicodeLists = new PackedLists(
+    [...unicodeWords.values(), ...[...byFragment.values()].map((entries) => [entries])],
+    ownerList.length * 8,
+  );
   let stamps = 0;
 
   const fresh = (): Marks => {
