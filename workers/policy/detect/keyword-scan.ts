@@ -42,11 +42,13 @@ export interface KeywordScan {
   /** Words are keywords or common words written backwards. */
   reversed: boolean;
   /**
-   * Four one-letter words in a row, one space after each but the last: what
-   * letters spelt out one by one look like (`joinSpacedLetters` changes no
-   * text without them).
+   * Four one-letter words in a row, spaces or tabs (only) after each but the
+   * last: what letters spelt out one by one look like, once runs of blanks
+   * are one space (`joinSpacedLetters` changes no text without them).
    */
   spacedLetters: boolean;
+  /** Two spaces or tabs in a row somewhere (`collapseBlankRuns` changes no text without them). */
+  blankRuns: boolean;
 }
 
 /** Evidence that makes a cipher or reversal worth decoding: two keywords, or one long one. */
@@ -256,10 +258,14 @@ export function scanKeywords(text: string, tokens?: TokenMarker): KeywordScan {
   let hash = 0;
   let mixed = false;
   let high = 0;
-  // One-letter words in a row, and where the space after the last one is.
+  // One-letter words in a row, and where the separator after the last one is; where the
+  // current run of spaces and tabs starts, and its last one.
   let singles = 0;
-  let lastSpace = -2;
+  let afterSingle = -2;
+  let blankRun = -4;
+  let lastBlank = -4;
   let spacedLetters = false;
+  let blankRuns = false;
   // Every token's key, handed to the gate at the end in one call.
   if (KEYS.length <= length) KEYS = new Int32Array(length + 1);
   const keys = KEYS;
@@ -277,10 +283,10 @@ export function scanKeywords(text: string, tokens?: TokenMarker): KeywordScan {
     const size = index - start;
     if (size >= SHORTEST) scanWord(text, units, start, size, hash, misspellings);
     else if (size === 1) {
-      // A one-letter word right after another's one space extends the run.
-      singles = lastSpace === index - 2 ? singles + 1 : 1;
+      // A one-letter word right after blanks, and nothing else, after another extends the run.
+      singles = blankRun === afterSingle && lastBlank === index - 2 ? singles + 1 : 1;
       if (singles >= 4) spacedLetters = true;
-      lastSpace = code === 32 ? index : -2;
+      afterSingle = index;
     }
     start = index + 1;
     if (value !== 0) {
@@ -288,6 +294,11 @@ export function scanKeywords(text: string, tokens?: TokenMarker): KeywordScan {
       mixed = true;
       hash = 0;
       continue;
+    }
+    if (code === 32 || code === 9) {
+      if (lastBlank === index - 1) blankRuns = true;
+      else blankRun = index;
+      lastBlank = index;
     }
     high |= code;
     if (index > tokenStart)
@@ -310,5 +321,6 @@ export function scanKeywords(text: string, tokens?: TokenMarker): KeywordScan {
     atbash,
     reversed: (SIGHTINGS[BACKWARDS] ?? 0) >= CIPHER_EVIDENCE,
     spacedLetters,
+    blankRuns,
   };
 }

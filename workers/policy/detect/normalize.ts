@@ -140,14 +140,15 @@ export interface Folded {
  * (`i g n o r e a l l` → `ignore all`).
  */
 export function foldHomoglyphs(text: string): string {
-  return joinSpacedLetters(foldUntilSpacing(text).text);
+  return joinSpacedLetters(collapseBlankRuns(foldUntilSpacing(text).text).text);
 }
 
 /**
- * `foldHomoglyphs` but its last step (`joinSpacedLetters`), telling where the
- * folded text differs from `text` when it can. The last step changes a text
- * only where four one-letter words stand in a row, which the caller's own
- * pass over the words can see (`KeywordScan.spacedLetters`).
+ * `foldHomoglyphs` but its last two steps (`collapseBlankRuns`,
+ * `joinSpacedLetters`), telling where the folded text differs from `text`
+ * when it can. Those steps change a text only where two blanks or four
+ * one-letter words stand in a row, which the caller's own pass over the
+ * words can see (`KeywordScan.blankRuns`, `KeywordScan.spacedLetters`).
  */
 export function foldUntilSpacing(text: string): Folded {
   const lookalikes: number[] = [];
@@ -169,11 +170,44 @@ export function foldUntilSpacing(text: string): Folded {
   // Native look-ups first: most texts have no decoration and no run of blanks.
   if (!ascii || ASCII_DECORATION_MARKS.some((mark) => kept.includes(mark)))
     folded = folded.replace(ascii ? ASCII_DECORATION : DECORATION, " ");
-  if (folded.includes("  ") || folded.includes("\t")) folded = folded.replace(SPACE_RUN, " ");
   // Changes everywhere are better found by comparing the texts than by sorting them.
   const changed = lookalikes.length + leet.length + joiners.length;
   if (folded !== kept || changed > text.length / 4) return { text: folded, windows: undefined };
   return { text: folded, windows: mergeWindows(lookalikes, leet, joiners) };
+}
+
+/** A text with its runs of blanks made one space, and where each position of the text went. */
+export interface Collapsed {
+  text: string;
+  /** The position in `text` of a position of the text before, outside a run of blanks. */
+  moved(position: number): number;
+}
+
+/**
+ * The fold's step after decoration: runs of spaces and tabs (two to 64) made
+ * one space. It only moves characters: the words and tokens stay as they are.
+ */
+export function collapseBlankRuns(text: string): Collapsed {
+  // Where each run ended, and how many characters were left out up to there.
+  const ends: number[] = [];
+  const removed: number[] = [];
+  let total = 0;
+  const collapsed = text.replace(SPACE_RUN, (run: string, offset: number) => {
+    total += run.length - 1;
+    ends.push(offset + run.length);
+    removed.push(total);
+    return " ";
+  });
+  let at = 0;
+  return {
+    text: collapsed,
+    // Positions are asked in order (misspellings), so the runs are walked once.
+    moved(position) {
+      if (at > 0 && position < ends[at - 1]!) at = 0;
+      while (at < ends.length && ends[at]! <= position) at += 1;
+      return position - (at > 0 ? removed[at - 1]! : 0);
+    },
+  };
 }
 
 /** The last step of `foldHomoglyphs`: letters spelt out one by one (`i g n o r e`) joined into words. */

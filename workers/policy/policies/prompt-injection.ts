@@ -6,6 +6,7 @@ import { scanKeywords } from "../detect/keyword-scan.ts";
 import { keywordVariants } from "../detect/keyword-variants.ts";
 import { segmentRuns } from "../detect/message-runs.ts";
 import {
+  collapseBlankRuns,
   decodeBase64Runs,
   foldUntilSpacing,
   joinSpacedLetters,
@@ -122,7 +123,21 @@ export const promptInjection = definePolicy({
       // One pass over the folded reading's words: the keyword scan, and its word-gate marks.
       let marker = gate.marker();
       let found = scanKeywords(folded, marker);
-      // The fold's last step, only where the scan saw letters spelt out one by one.
+      // The fold's last steps, only where the scan saw what they change. Runs of blanks made
+      // one space leave the words and tokens as they are: only misspellings move.
+      if (encoding.detect_homoglyphs && found.blankRuns) {
+        const collapsed = collapseBlankRuns(folded);
+        folded = collapsed.text;
+        foldWindows = undefined;
+        found = {
+          ...found,
+          misspellings: found.misspellings.map(({ start, end, keyword }) => ({
+            start: collapsed.moved(start),
+            end: collapsed.moved(end),
+            keyword,
+          })),
+        };
+      }
       const spelt = encoding.detect_homoglyphs && found.spacedLetters && joinSpacedLetters(folded);
       if (spelt && spelt !== folded) {
         folded = spelt;
