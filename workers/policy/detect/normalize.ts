@@ -128,7 +128,7 @@ export interface Folded {
   /**
    * The windows of `text-windows.ts`, when every change replaced characters
    * one for one (look-alikes, leetspeak, joiners: in order, overlapping at
-   * most); undefined when a change moved the rest (decoration, spacing).
+   * most); undefined when a change moved the rest (decoration).
    */
   windows: number[] | undefined;
 }
@@ -167,7 +167,7 @@ export function foldUntilSpacing(text: string): Folded {
     return " ";
   });
   let folded = kept;
-  // Native look-ups first: most texts have no decoration and no run of blanks.
+  // Native look-ups first: most texts have no decoration.
   if (!ascii || ASCII_DECORATION_MARKS.some((mark) => kept.includes(mark)))
     folded = folded.replace(ascii ? ASCII_DECORATION : DECORATION, " ");
   // Changes everywhere are better found by comparing the texts than by sorting them.

@@ -2,20 +2,13 @@ import { z } from "zod";
 import { ATTACKS, FAKE_BOUNDARIES, type AttackPattern } from "../detect/attack-library.ts";
 import { BoundedCache } from "../detect/bounded-cache.ts";
 import { decodeHexBytes } from "../detect/hex-bytes.ts";
-import { scanKeywords } from "../detect/keyword-scan.ts";
+import { readFolded } from "../detect/folded-reading.ts";
 import { keywordVariants } from "../detect/keyword-variants.ts";
 import { segmentRuns } from "../detect/message-runs.ts";
-import {
-  collapseBlankRuns,
-  decodeBase64Runs,
-  foldUntilSpacing,
-  joinSpacedLetters,
-  normalizeUnicode,
-} from "../detect/normalize.ts";
+import { decodeBase64Runs, normalizeUnicode } from "../detect/normalize.ts";
 import { splitPayloadVariants } from "../detect/payload-split.ts";
 import { requirementFor } from "../detect/requirement-table.ts";
 import { isAscii } from "../detect/text-units.ts";
-import { textWindows } from "../detect/text-windows.ts";
 import { userPattern } from "../detect/user-pattern.ts";
 import { compileWordGate } from "../detect/word-gate.ts";
 import { definePolicy, type InputVerdict } from "../policy.ts";
@@ -115,41 +108,12 @@ export const promptInjection = definePolicy({
         plain = normalizeUnicode(plain);
         if (plain !== text) variants.push({ text: plain, encoding: "unicode" });
       }
-      let folded = plain;
-      // Where `folded` differs from `plain`, when the fold could tell.
-      let foldWindows: number[] | undefined = [];
-      if (encoding.detect_homoglyphs)
-        ({ text: folded, windows: foldWindows } = foldUntilSpacing(plain));
-      // One pass over the folded reading's words: the keyword scan, and its word-gate marks.
-      let marker = gate.marker();
-      let found = scanKeywords(folded, marker);
-      // The fold's last steps, only where the scan saw what they change. Runs of blanks made
-      // one space leave the words and tokens as they are: only misspellings move.
-      if (encoding.detect_homoglyphs && found.blankRuns) {
-        const collapsed = collapseBlankRuns(folded);
-        folded = collapsed.text;
-        foldWindows = undefined;
-        found = {
-          ...found,
-          misspellings: found.misspellings.map(({ start, end, keyword }) => ({
-            start: collapsed.moved(start),
-            end: collapsed.moved(end),
-            keyword,
-          })),
-        };
-      }
-      const spelt = encoding.detect_homoglyphs && found.spacedLetters && joinSpacedLetters(folded);
-      if (spelt && spelt !== folded) {
-        folded = spelt;
-        foldWindows = undefined;
-        marker = gate.marker();
-        found = scanKeywords(folded, marker);
-      }
-      const marks = marker.finish(folded);
-      if (folded !== plain) variants.push({ text: folded, encoding: "homoglyphs" });
+      // The folded reading, its keyword scan and word-gate marks, from one pass over its words.
+      const folded = readFolded(plain, encoding.detect_homoglyphs, gate);
+      if (folded.text !== plain) variants.push({ text: folded.text, encoding: "homoglyphs" });
       if (encoding.fix_misspellings || encoding.decode_ciphers) {
         const { fix_misspellings: misspellings, decode_ciphers: ciphers } = encoding;
-        variants.push(...keywordVariants(folded, { misspellings, ciphers }, found));
+        variants.push(...keywordVariants(folded.text, { misspellings, ciphers }, folded.scan));
       }
       if (encoding.join_split_payloads) variants.push(...splitPayloadVariants(plain));
       if (encoding.decode_base64) {
@@ -160,13 +124,11 @@ export const promptInjection = definePolicy({
       }
       // The folded reading's marks serve the text and its NFKC form too: only their
       // tokens around the places where they differ from it are looked up again.
-      const selected = variants.map(({ text: reading }) => {
-        if (reading === folded) return marks.selected;
-        if (reading === plain && foldWindows) return gate.selectAround(marks, plain, foldWindows);
-        if (reading === text || reading === plain)
-          return gate.selectAround(marks, reading, textWindows(folded, reading));
-        return gate.select(reading);
-      });
+      const selected = variants.map(({ text: reading }) =>
+        reading === folded.text || reading === text || reading === plain
+          ? folded.select(reading)
+          : gate.select(reading),
+      );
       const hits: Hit[] = [];
       // Index loops, not entries(): most patterns are selected in no reading, and
       // the check for each should cost no more than the look-up.
