@@ -273,13 +273,14 @@ export function scanKeywords(text: string, tokens?: TokenMarker): KeywordScan {
   for (let index = 0; index <= length; index += 1) {
     // The unit after the text is 0 (`TextUnits`): the last word ends there.
     const code = units[index]!;
-    const value = values[code]!;
-    // A letter (1–26), in one unsigned comparison.
-    if ((value - 1) >>> 0 < 26) {
-      letters[value]! += 1;
-      hash = (Math.imul(hash, base) + value) | 0;
+    // A letter (1–26), in one unsigned comparison (`| 0x20` puts upper case on lower case).
+    const letter = (code | 0x20) - 96;
+    if ((letter - 1) >>> 0 < 26) {
+      letters[letter]! += 1;
+      hash = (Math.imul(hash, base) + letter) | 0;
       continue;
     }
+    const value = values[code]!;
     const size = index - start;
     if (size >= SHORTEST) scanWord(text, units, start, size, hash, misspellings);
     else if (size === 1) {
