@@ -3,7 +3,7 @@
  * matching. Each function is linear in the text length.
  */
 import { replaceLeetWords } from "./leet-words.ts";
-import { isAscii } from "./text-units.ts";
+import { isAscii, TextUnits } from "./text-units.ts";
 
 // Combining joiners and variation selectors sit alone in this class on purpose: each is removed.
 const INVISIBLE =
@@ -273,11 +273,10 @@ function readable(run: string): string | undefined {
     : undefined;
 }
 
-/** Whether the code unit at `index` is in base64's alphabet. */
-function inAlphabet(text: string, index: number): boolean {
-  const code = text.charCodeAt(index);
-  return code < 128 && BASE64_UNIT[code] === 1;
-}
+/** Per code unit: 1 in base64's alphabet, else 0 (a table over all units: no ASCII test). */
+const IN_ALPHABET = new Uint8Array(65536);
+IN_ALPHABET.set(BASE64_UNIT);
+const UNITS = new TextUnits();
 
 /**
  * Decodes base64 runs (and runs of hex digits, which look like base64 too) that
@@ -292,23 +291,26 @@ function inAlphabet(text: string, index: number): boolean {
 export function decodeBase64Runs(text: string): string[] {
   const decoded: string[] = [];
   const length = text.length;
+  const units = UNITS.read(text);
+  const alphabet = IN_ALPHABET;
   // `barrier` is a position known to be outside the alphabet (or -1): runs start after it.
   let barrier = -1;
   for (let probe = MIN_RUN - 1; probe < length; probe = barrier + MIN_RUN) {
-    if (!inAlphabet(text, probe)) {
+    if (alphabet[units[probe]!] === 0) {
       barrier = probe;
       continue;
     }
     let start = probe;
-    while (start > barrier + 1 && inAlphabet(text, start - 1)) start -= 1;
+    while (start > barrier + 1 && alphabet[units[start - 1]!] === 1) start -= 1;
+    // The unit after the text is 0 (`TextUnits`), outside the alphabet.
     let end = probe + 1;
-    while (end < length && inAlphabet(text, end)) end += 1;
+    while (alphabet[units[end]!] === 1) end += 1;
     barrier = end;
     if (end - start < MIN_RUN || end - start > MAX_RUN) continue;
     let padding = end;
-    while (padding < length && padding - end < 3 && text.charCodeAt(padding) === 61) padding += 1;
+    while (padding < length && padding - end < 3 && units[padding] === 61) padding += 1;
     if (padding - end === 3) continue;
-    if (padding < length && inAlphabet(text, padding)) continue;
+    if (alphabet[units[padding]!] === 1) continue;
     const plain = readable(text.slice(start, padding));
     if (plain !== undefined) decoded.push(plain);
   }

@@ -20,16 +20,20 @@ export class TextUnits {
    */
   read(text: string): Uint16Array {
     const length = text.length;
-    if (length >= this.#units.length) {
-      const size = Math.max(length + 1, this.#units.length * 2);
-      if (size > KEPT) return fill(new Uint16Array(length + 1), text);
-      this.#bytes = new Uint8Array(size);
-      this.#units = new Uint16Array(size);
+    let bytes = this.#bytes;
+    let units = this.#units;
+    if (length >= units.length) {
+      const size = Math.max(length + 1, units.length * 2);
+      bytes = new Uint8Array(size);
+      units = new Uint16Array(size);
+      if (size <= KEPT) {
+        this.#bytes = bytes;
+        this.#units = units;
+      }
     }
-    const units = this.#units;
     // ASCII encodes to one byte per unit: widened in one copy.
-    const { read, written } = encoder.encodeInto(text, this.#bytes);
-    if (read === length && written === length) units.set(this.#bytes.subarray(0, length));
+    const { read, written } = encoder.encodeInto(text, bytes);
+    if (read === length && written === length) units.set(bytes.subarray(0, length));
     else fill(units, text);
     units[length] = 0;
     return units;
