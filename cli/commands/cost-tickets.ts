@@ -9,6 +9,7 @@ import {
   type AdminFlags,
 } from "../admin-kit.ts";
 import { connect } from "../api-client.ts";
+import { TICKET_STATUSES } from "../../durable-objects/ledger/ledger-model.ts";
 
 interface Ticket {
   id: string;
@@ -31,7 +32,6 @@ interface Ticket {
   created_at: number;
 }
 
-const STATUSES = ["pending", "approved", "funded", "denied", "used"];
 const path = (id: string, action = "") =>
   `/v1/cost-tickets/${encodeURIComponent(id)}${action ? `/${action}` : ""}`;
 
@@ -65,7 +65,9 @@ export function registerCostTickets(tickets: Command): void {
     tickets
       .command("list")
       .description("List cost tickets, newest first (members see their own and their teams').")
-      .addOption(new Option("--status <status>", STATUSES.join(", ")).choices(STATUSES))
+      .addOption(
+        new Option("--status <status>", TICKET_STATUSES.join(", ")).choices(TICKET_STATUSES),
+      )
       .addOption(
         new Option("--limit <n>", "how many (1-500)").argParser(parsePositiveInteger).default(50),
       ),

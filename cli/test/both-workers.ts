@@ -25,6 +25,12 @@ export interface BothWorkers {
   control<T>(method: string, pathname: string, body: unknown, key?: string): Promise<T>;
   /** Sends a chat completion to the gateway worker with a gateway key. */
   chat(body: unknown, key: string, headers?: Record<string, string>): Promise<Response>;
+  /** Bootstraps an org and issues it a gateway key for an app: its owner's key and the gateway key. */
+  orgWithGatewayKey(
+    org: string,
+    email: string,
+    app: string,
+  ): Promise<{ ownerKey: string; gatewayKey: string }>;
 }
 
 /**
@@ -80,7 +86,7 @@ export async function startBothWorkers(options: {
   });
   const api = (await miniflare.ready).origin;
   await applyMigrations(await miniflare.getD1Database("DB"), path.join(ROOT, "d1-migrations"));
-  return {
+  const workers: BothWorkers = {
     miniflare,
     api,
     bootstrapToken,
@@ -110,5 +116,19 @@ export async function startBothWorkers(options: {
       });
       return response as unknown as Response;
     },
+    async orgWithGatewayKey(org, email, app) {
+      const owner = await workers.control<{ access_key: string }>("POST", "/v1/bootstrap", {
+        org,
+        email,
+      });
+      const token = await workers.control<{ key: string }>(
+        "POST",
+        "/v1/tokens",
+        { type: "gateway", name: app },
+        owner.access_key,
+      );
+      return { ownerKey: owner.access_key, gatewayKey: token.key };
+    },
   };
+  return workers;
 }

@@ -18,11 +18,6 @@ let ownerKey = "";
 let gatewayKey = "";
 let config = "";
 
-function controlCall<T>(method: string, pathname: string, body: unknown, key?: string): Promise<T> {
-  if (!workers) throw new Error("the workers are not running");
-  return workers.control<T>(method, pathname, body, key);
-}
-
 function ask(headers: Record<string, string> = {}): Promise<Response> {
   if (!workers) throw new Error("the workers are not running");
   return workers.chat(ASK, gatewayKey, headers);
@@ -38,18 +33,11 @@ beforeAll(async () => {
   config = await temporaryFolder();
   workers = await startBothWorkers({ policyConfig: CONFIG, label: "escalations" });
   api = workers.api;
-  const org = await controlCall<{ access_key: string }>("POST", "/v1/bootstrap", {
-    org: "review-org",
-    email: "reviewer@example.com",
-  });
-  ownerKey = org.access_key;
-  const token = await controlCall<{ key: string }>(
-    "POST",
-    "/v1/tokens",
-    { type: "gateway", name: "legal-app" },
-    ownerKey,
-  );
-  gatewayKey = token.key;
+  ({ ownerKey, gatewayKey } = await workers.orgWithGatewayKey(
+    "review-org",
+    "reviewer@example.com",
+    "legal-app",
+  ));
 }, STARTUP_MS);
 
 afterAll(async () => {

@@ -46,18 +46,11 @@ beforeAll(async () => {
   config = await temporaryFolder();
   workers = await startBothWorkers({ policyConfig: CONFIG, label: "spend" });
   api = workers.api;
-  const org = await controlCall<{ access_key: string }>("POST", "/v1/bootstrap", {
-    org: "finance-org",
-    email: "finance@example.com",
-  });
-  ownerKey = org.access_key;
-  const token = await controlCall<{ key: string }>(
-    "POST",
-    "/v1/tokens",
-    { type: "gateway", name: "budget-app" },
-    ownerKey,
-  );
-  gatewayKey = token.key;
+  ({ ownerKey, gatewayKey } = await workers.orgWithGatewayKey(
+    "finance-org",
+    "finance@example.com",
+    "budget-app",
+  ));
 }, STARTUP_MS);
 
 afterAll(async () => {
