@@ -2,12 +2,26 @@ import { chainHash, chainIdOf } from "../../db/event-chain.ts";
 import { decisionEventSchema, type DecisionEvent } from "./decision-event.ts";
 import { exportedFields, INSERT_ROWS_SQL, rowJson, toRow } from "./event-rows.ts";
 
+function reportDropped(messageId: string, count: number): void {
+  console.error(
+    JSON.stringify({
+      level: "error",
+      message: "dropped queue content that is not a decision event",
+      id: messageId,
+      count,
+    }),
+  );
+}
+
 /**
  * Queue consumer: validates a batch and stores it with {@link storeEvents}. A
- * message that is not a decision event is acknowledged and reported (retrying
- * cannot fix it); a D1 failure (including a lost race for a chain position)
- * retries the valid messages, which is safe because storing is idempotent. A
- * stored batch is acknowledged with one `ackAll` (the explicit acks above win).
+ * message holds an array of events (the gateway packs them, see
+ * `event-batches.ts`) or, from older gateways, one event. What is not a decision
+ * event is reported and left out (retrying cannot fix it); a message with no
+ * event at all is acknowledged. A D1 failure (including a lost race for a chain
+ * position) retries the messages that held events, which is safe because storing
+ * is idempotent. A stored batch is acknowledged with one `ackAll` (the explicit
+ * acks above win).
  */
 export async function consumeEvents(
   batch: MessageBatch<unknown>,
@@ -16,20 +30,18 @@ export async function consumeEvents(
   const events: DecisionEvent[] = [];
   const valid: Message<unknown>[] = [];
   for (const message of batch.messages) {
-    const parsed = decisionEventSchema.safeParse(message.body);
-    if (parsed.success) {
-      events.push(parsed.data);
-      valid.push(message);
-    } else {
-      console.error(
-        JSON.stringify({
-          level: "error",
-          message: "dropped a queue message that is not a decision event",
-          id: message.id,
-        }),
-      );
-      message.ack();
+    const bodies = Array.isArray(message.body) ? (message.body as unknown[]) : [message.body];
+    let kept = 0;
+    for (const body of bodies) {
+      const parsed = decisionEventSchema.safeParse(body);
+      if (parsed.success) {
+        events.push(parsed.data);
+        kept++;
+      }
     }
+    if (kept < bodies.length) reportDropped(message.id, bodies.length - kept);
+    if (kept > 0) valid.push(message);
+    else message.ack();
   }
   if (events.length === 0) return;
   try {

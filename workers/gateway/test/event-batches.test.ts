@@ -29,32 +29,58 @@ function event(requestId: string, content: DecisionEvent["content"] = null): Dec
   };
 }
 
-/** A queue binding that records what it was given, and fails batches when told to. */
-function recordingQueue(options: { failBatches?: boolean; failIds?: string[] } = {}) {
-  const sends: string[] = [];
-  const batches: string[][] = [];
+/**
+ * A queue binding that records what it was given (each call: its messages, each
+ * message: the request ids it packs), and refuses batches or sends when told to.
+ */
+function recordingQueue(
+  options: { refuseBatches?: number; refuseSendsOf?: string[]; refuseAll?: boolean } = {},
+) {
+  const sends: string[][] = [];
+  const batches: string[][][] = [];
+  let refused = 0;
+  const ids = (body: DecisionEvent[]) => body.map((event) => event.request_id);
   const queue = {
-    async send(body: DecisionEvent) {
-      if (options.failIds?.includes(body.request_id)) throw new Error("refused");
-      sends.push(body.request_id);
+    async send(body: DecisionEvent[]) {
+      if (options.refuseAll || ids(body).some((id) => options.refuseSendsOf?.includes(id)))
+        throw new Error("refused");
+      sends.push(ids(body));
     },
-    async sendBatch(messages: Array<{ body: DecisionEvent }>) {
-      if (options.failBatches) throw new Error("batch refused");
-      batches.push(messages.map((message) => message.body.request_id));
+    async sendBatch(messages: Array<{ body: DecisionEvent[] }>) {
+      if (options.refuseAll || refused < (options.refuseBatches ?? 0)) {
+        refused++;
+        throw new Error("batch refused");
+      }
+      batches.push(messages.map((message) => ids(message.body)));
     },
   } as unknown as Queue;
-  return { queue, sends, batches };
+  return { queue, sends, batches, refusals: () => refused };
 }
 
+/** Runs `work` with console.error captured as parsed JSON lines. */
+async function capturingErrors(work: () => Promise<unknown>): Promise<unknown[]> {
+  const lines: unknown[] = [];
+  const original = console.error;
+  console.error = (line: string) => lines.push(JSON.parse(line));
+  try {
+    await work();
+  } finally {
+    console.error = original;
+  }
+  return lines;
+}
+
+const QUICK_RETRIES = [1, 2];
+
 describe("queueing decision events", () => {
-  it("sends the events of concurrent requests in one batch", async () => {
+  it("packs the events of concurrent requests into one message of one batch", async () => {
     const { queue, sends, batches } = recordingQueue();
     await Promise.all(["a", "b", "c"].map((id) => queueEvent(queue, event(id))));
-    expect(batches).toEqual([["a", "b", "c"]]);
+    expect(batches).toEqual([[["a", "b", "c"]]]);
     expect(sends).toEqual([]);
     // The next event opens a new batch.
     await queueEvent(queue, event("d"));
-    expect(batches).toEqual([["a", "b", "c"], ["d"]]);
+    expect(batches).toEqual([[["a", "b", "c"]], [["d"]]]);
   });
 
   it("keeps each queue binding's events apart", async () => {
@@ -65,36 +91,58 @@ describe("queueing decision events", () => {
       queueEvent(second.queue, event("b")),
       queueEvent(first.queue, event("c")),
     ]);
-    expect(first.batches).toEqual([["a", "c"]]);
-    expect(second.batches).toEqual([["b"]]);
+    expect(first.batches).toEqual([[["a", "c"]]]);
+    expect(second.batches).toEqual([[["b"]]]);
   });
 
-  it("sends each event alone when the batch is refused, and logs the ones refused again", async () => {
-    const { queue, sends, batches } = recordingQueue({ failBatches: true, failIds: ["b"] });
-    const errors: string[] = [];
-    const original = console.error;
-    console.error = (line: string) => errors.push(line);
-    try {
-      await Promise.all(["a", "b", "c"].map((id) => queueEvent(queue, event(id))));
-    } finally {
-      console.error = original;
-    }
+  it("tries a refused batch again after a pause, and loses nothing", async () => {
+    const { queue, sends, batches, refusals } = recordingQueue({ refuseBatches: 2 });
+    const errors = await capturingErrors(() =>
+      Promise.all(["a", "b", "c"].map((id) => queueEvent(queue, event(id), QUICK_RETRIES))),
+    );
+    expect(refusals()).toBe(2);
+    expect(batches).toEqual([[["a", "b", "c"]]]);
+    expect(sends).toEqual([]);
+    expect(errors).toEqual([
+      {
+        level: "warn",
+        message: "the queue refused decision events; trying again",
+        events: 3,
+        error: "batch refused",
+      },
+    ]);
+  });
+
+  it("after the last retry sends message by message, and logs each event still refused", async () => {
+    const medium = { messages: [{ role: "user", content: "é".repeat(12_000) }], answer: null };
+    const { queue, sends, batches, refusals } = recordingQueue({
+      refuseBatches: 99,
+      refuseSendsOf: ["b"],
+    });
+    const errors = await capturingErrors(() =>
+      Promise.all(["a", "b", "c"].map((id) => queueEvent(queue, event(id, medium), QUICK_RETRIES))),
+    );
+    expect(refusals()).toBe(1 + QUICK_RETRIES.length);
     expect(batches).toEqual([]);
-    expect(sends.sort()).toEqual(["a", "c"]);
-    expect(errors.map((line) => JSON.parse(line))).toEqual([
+    // ~24 KB each: two fit in a 60 KB message, the third goes in the next one.
+    expect(sends).toEqual([["c"]]);
+    expect(errors.slice(1)).toEqual([
+      { level: "error", request_id: "a", message: "decision event not delivered" },
       { level: "error", request_id: "b", message: "decision event not delivered" },
     ]);
   });
 
-  it("sends a large event alone, and splits batches that would be too large", async () => {
+  it("packs up to 60 KB per message, sends a large event alone and splits large batches", async () => {
     const { queue, sends, batches } = recordingQueue();
     const big = { messages: [{ role: "user", content: "x".repeat(60_000) }], answer: null };
     const medium = { messages: [{ role: "user", content: "é".repeat(30_000) }], answer: null };
+    const small = ["s1", "s2", "s3"];
     await Promise.all([
       queueEvent(queue, event("big", big)),
       ...["m1", "m2", "m3", "m4"].map((id) => queueEvent(queue, event(id, medium))),
     ]);
-    expect(sends).toEqual(["big"]);
-    expect(batches).toEqual([["m1", "m2", "m3"], ["m4"]]);
+    await Promise.all(small.map((id) => queueEvent(queue, event(id))));
+    expect(sends).toEqual([]);
+    expect(batches).toEqual([[["big"]], [["m1"], ["m2"], ["m3"]], [["m4"]], [small]]);
   });
 });

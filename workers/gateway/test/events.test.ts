@@ -1,11 +1,12 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { chainHash } from "../../db/event-chain.ts";
-import { consumeEvents, storeEvents } from "../events/consume-events.ts";
+import { storeEvents } from "../events/consume-events.ts";
 import type { DecisionEvent } from "../events/decision-event.ts";
 import worker from "../index.ts";
 import { describe, expect, it } from "vitest";
 import { openaiConfig, SECRETS, textStream } from "./configs.ts";
+import { sampleEvent } from "./fixtures.ts";
 import { chat, gateway, readSse, script, scriptId, storedEvent } from "./gateway.ts";
 
 const PII = "Mail jane@example.com, card 4111 1111 1111 1111";
@@ -207,43 +208,11 @@ describe("the event hash chain", () => {
 });
 
 describe("storing a batch", () => {
-  const sample = (requestId: string, gatewayId: string, createdAt: number, text: string) => ({
-    request_id: requestId,
-    created_at: createdAt,
-    identity: { org_id: "org_batch", team_id: null, user_id: null, key_id: null },
-    gateway_id: gatewayId,
-    config: { name: "p", version: "1", hash: "ab".repeat(32) },
-    endpoint: "chat.completions" as const,
-    model: "gpt-test",
-    target_id: null,
-    provider: null,
-    stream: true,
-    verdict: "redact" as const,
-    status: 200,
-    error_code: null,
-    blocked_by: null,
-    policies: [
-      {
-        policy: "pii-detector",
-        phase: "input" as const,
-        action: "redact",
-        findings: [{ type: "email", category: "pii", start: 1, end: 9, score: 0.5 }],
-      },
-    ],
-    attempts: [{ target: "primary", outcome: "ok", status: 200, ms: 1.25 }],
-    policy_ms: 0.123,
-    upstream_ms: 45.678,
-    usage: { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 },
-    content: { messages: [{ role: "user", content: text }], answer: "é😀" },
-    retention_days: 30,
-    shadow: null,
-  });
-
   it("stores hundreds of events in chunks, each gateway's chain contiguous and verifiable", async () => {
     const stamp = Date.now();
     const gateways = [0, 1, 2].map((index) => `gw_bulk_${stamp}_${index}`);
     const events = Array.from({ length: 250 }, (_, index) =>
-      sample(
+      sampleEvent(
         `req_bulk_${stamp}_${index}`,
         gateways[index % 3] as string,
         stamp + (index % 7),
@@ -282,7 +251,7 @@ describe("storing a batch", () => {
   it("verifies a stored event whose text held a lone surrogate (D1 stores it as U+FFFD)", async () => {
     const stamp = Date.now();
     const event = {
-      ...sample(
+      ...sampleEvent(
         `req_surrogate_${stamp}`,
         `gw_surrogate_${stamp}`,
         stamp,
@@ -304,7 +273,7 @@ describe("storing a batch", () => {
   it("fails on a writer that appended to the chain meanwhile, and stores it all on retry", async () => {
     const stamp = Date.now();
     const events = [0, 1, 2].map((index) =>
-      sample(`req_race_${stamp}_${index}`, `gw_race_${stamp}`, stamp + index, "x"),
+      sampleEvent(`req_race_${stamp}_${index}`, `gw_race_${stamp}`, stamp + index, "x"),
     );
     let raced = false;
     const racing = {
@@ -334,35 +303,6 @@ describe("storing a batch", () => {
       expect(row.hash).toBe(await chainHash(previous, row));
       previous = row.hash as string;
     }
-  });
-
-  it("retries the stored events when D1 fails, and keeps a dropped message acked", async () => {
-    const stamp = Date.now();
-    const failing = {
-      prepare: (query: string) => env.DB.prepare(query),
-      batch: () => Promise.reject(new Error("D1 is down")),
-    } as unknown as D1Database;
-    const batch = createMessageBatch<unknown>("keeptrusts-events", [
-      {
-        id: "f1",
-        timestamp: new Date(),
-        attempts: 1,
-        body: sample(`req_f1_${stamp}`, "gw_f", stamp, "a"),
-      },
-      {
-        id: "f2",
-        timestamp: new Date(),
-        attempts: 1,
-        body: sample(`req_f2_${stamp}`, "gw_f", stamp, "b"),
-      },
-      { id: "f3", timestamp: new Date(), attempts: 1, body: "not an event" },
-    ]);
-    const context = createExecutionContext();
-    await consumeEvents(batch, failing);
-    const result = await getQueueResult(batch, context);
-    expect(result.ackAll).toBe(false);
-    expect(result.explicitAcks).toEqual(["f3"]);
-    expect(result.retryMessages.map((message) => message.msgId).sort()).toEqual(["f1", "f2"]);
   });
 });
 

@@ -1,4 +1,5 @@
 import type OpenAI from "openai";
+import type { DecisionEvent } from "../events/decision-event.ts";
 
 /** Splits a recorded SSE stream into the frames the fake upstream writes one at a time. */
 export function sseFrames(recording: string): string[] {
@@ -43,4 +44,44 @@ export async function reassemble(
     }
   }
   return result;
+}
+
+/** A well-formed decision event as the consumer receives it, with kept content. */
+export function sampleEvent(
+  requestId: string,
+  gatewayId: string,
+  createdAt: number,
+  text: string,
+): DecisionEvent {
+  return {
+    request_id: requestId,
+    created_at: createdAt,
+    identity: { org_id: "org_batch", team_id: null, user_id: null, key_id: null },
+    gateway_id: gatewayId,
+    config: { name: "p", version: "1", hash: "ab".repeat(32) },
+    endpoint: "chat.completions",
+    model: "gpt-test",
+    target_id: null,
+    provider: null,
+    stream: true,
+    verdict: "redact",
+    status: 200,
+    error_code: null,
+    blocked_by: null,
+    policies: [
+      {
+        policy: "pii-detector",
+        phase: "input",
+        action: "redact",
+        findings: [{ type: "email", category: "pii", start: 1, end: 9, score: 0.5 }],
+      },
+    ],
+    attempts: [{ target: "primary", outcome: "ok", status: 200, ms: 1.25 }],
+    policy_ms: 0.123,
+    upstream_ms: 45.678,
+    usage: { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 },
+    content: { messages: [{ role: "user", content: text }], answer: "é😀" },
+    retention_days: 30,
+    shadow: null,
+  };
 }
