@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import type { Miniflare } from "miniflare";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { profileIsolate, summarizeProfile, type ProfileRow } from "./inspector.ts";
@@ -8,7 +9,7 @@ import { benchPieces } from "./micro.ts";
 import { rssMiB, totalCpuMs, withNewWorkerd } from "./proc.ts";
 import { fixed } from "./stats.ts";
 import { runStreamLoad } from "./stream-client.ts";
-import { spawnFakeProvider, startPassThrough } from "./targets.ts";
+import { spawnFakeProvider, startBenchWorker, startPassThrough } from "./targets.ts";
 import { startBarePassThrough, startGatewayVariant, type Variant } from "./variants.ts";
 import { chainOffConfig, chainOnConfig, JSON_BODY, STREAM_BODY } from "./workload.ts";
 
@@ -24,7 +25,11 @@ import { chainOffConfig, chainOnConfig, JSON_BODY, STREAM_BODY } from "./workloa
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const { values: flags } = parseArgs({
-  options: { seconds: { type: "string" }, quick: { type: "boolean", default: false } },
+  options: {
+    seconds: { type: "string" },
+    quick: { type: "boolean", default: false },
+    "variants-only": { type: "boolean", default: false },
+  },
 });
 const seconds = Number(flags.seconds ?? (flags.quick ? 1 : 5));
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -40,7 +45,11 @@ interface VariantFigures {
   rssAfter: number;
 }
 
-async function measureVariant(name: string, variant: Variant): Promise<VariantFigures> {
+async function measureVariant(
+  name: string,
+  variant: Variant,
+  streams = true,
+): Promise<VariantFigures> {
   const url = `${variant.url}/v1/chat/completions`;
   const rss = () => variant.pids.reduce((sum, pid) => sum + rssMiB(pid), 0);
   const rssIdle = rss();
@@ -66,16 +75,19 @@ async function measureVariant(name: string, variant: Variant): Promise<VariantFi
   await new Promise((resolve) => setTimeout(resolve, 1500));
   const cpuPerRequest = (totalCpuMs(variant.pids) - before) / Math.max(1, c32.ok);
   const c1 = await load(1, seconds);
-  before = totalCpuMs(variant.pids);
-  const stream = await runStreamLoad({
-    url,
-    body: STREAM_BODY,
-    connections: 32,
-    seconds,
-    maxStreams: 400_000,
-  });
-  await new Promise((resolve) => setTimeout(resolve, 1500));
-  const streamCpuPerRequest = (totalCpuMs(variant.pids) - before) / Math.max(1, stream.ok);
+  let streamCpuPerRequest = Number.NaN;
+  if (streams) {
+    before = totalCpuMs(variant.pids);
+    const stream = await runStreamLoad({
+      url,
+      body: STREAM_BODY,
+      connections: 32,
+      seconds,
+      maxStreams: 400_000,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    streamCpuPerRequest = (totalCpuMs(variant.pids) - before) / Math.max(1, stream.ok);
+  }
   const figures = {
     name,
     requestsPerSecond: c32.requestsPerSecond,
@@ -161,18 +173,34 @@ async function main(): Promise<void> {
   const sections: string[] = [`# Gateway profile (${new Date().toISOString()})`, ""];
   try {
     const figures: VariantFigures[] = [];
-    const run = async (name: string, start: () => Promise<Variant>) => {
+    const run = async (name: string, start: () => Promise<Variant>, streams = true) => {
       const variant = await start();
       started.push(variant);
-      figures.push(await measureVariant(name, variant));
+      figures.push(await measureVariant(name, variant, streams));
       await variant.close();
     };
-    await run("pass-through, bare workerd serve", () => startBarePassThrough(upstream));
-    await run("pass-through, miniflare (direct socket)", async () => {
-      const { value, pids } = await withNewWorkerd(() => startPassThrough(upstream));
+    const miniflared = async (start: () => Promise<Miniflare>): Promise<Variant> => {
+      const { value, pids } = await withNewWorkerd(start);
       const url = (await value.unsafeGetDirectURL()).href.replace(/\/$/, "");
       return { url, pids, bundlePath: "", close: () => value.dispose() };
-    });
+    };
+    await run("pass-through, bare workerd serve", () => startBarePassThrough(upstream));
+    await run("pass-through, miniflare (direct socket)", () =>
+      miniflared(() => startPassThrough(upstream)),
+    );
+    // The floor of any gateway that governs: the pass-through plus parsing both bodies and
+    // running the chain-on policies, nothing else (bench/chain-floor-worker.ts; no streams).
+    await run(
+      "chain floor: pass-through + parse + chain on, miniflare",
+      () =>
+        miniflared(() =>
+          startBenchWorker("bench/chain-floor-worker.ts", {
+            UPSTREAM_URL: upstream,
+            KEEPTRUSTS_POLICY_CONFIG: chainOnConfig(upstream),
+          }),
+        ),
+      false,
+    );
     for (const [label, config] of [
       ["gateway chain off", chainOffConfig(upstream)],
       ["gateway chain on", chainOnConfig(upstream)],
@@ -192,6 +220,10 @@ async function main(): Promise<void> {
       "",
     );
 
+    if (flags["variants-only"]) {
+      process.stdout.write(`${sections.join("\n")}\n`);
+      return;
+    }
     const gateway = await startGatewayVariant(chainOnConfig(upstream), false);
     started.push(gateway);
     log("profiling the gateway (chain on), non-streamed c=32…");

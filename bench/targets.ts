@@ -53,8 +53,16 @@ export async function spawnFakeProvider(): Promise<{ child: ChildProcess; port: 
 }
 
 /** Runs the pass-through worker under miniflare, exactly as the gateway runs (through a direct socket). */
-export async function startPassThrough(upstream: string): Promise<Miniflare> {
-  const scriptPath = await bundleWorker("bench/pass-through-worker.ts");
+export function startPassThrough(upstream: string): Promise<Miniflare> {
+  return startBenchWorker("bench/pass-through-worker.ts", { UPSTREAM_URL: upstream });
+}
+
+/** A bench worker (`entry`, relative to the repository) under miniflare, served like the gateway. */
+export async function startBenchWorker(
+  entry: string,
+  bindings: Record<string, string>,
+): Promise<Miniflare> {
+  const scriptPath = await bundleWorker(entry);
   const miniflare = new Miniflare({
     modules: true,
     scriptPath,
@@ -65,7 +73,7 @@ export async function startPassThrough(upstream: string): Promise<Miniflare> {
     port: 0,
     unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
     log: new Log(LogLevel.WARN),
-    bindings: { UPSTREAM_URL: upstream },
+    bindings,
   });
   await miniflare.ready;
   return miniflare;
