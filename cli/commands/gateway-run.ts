@@ -9,6 +9,8 @@ import { lintConfigFile } from "./policy-lint.ts";
 export const DEFAULT_LISTEN = "127.0.0.1:8080";
 /** Where `kt gateway run` keeps local D1 state, relative to the working directory. */
 export const DEFAULT_PERSIST_TO = ".kt/state";
+/** How long a stop waits for pending decision events to be stored before stopping anyway. */
+const STOP_WAIT_LIMIT_S = 15;
 
 interface GatewayRunFlags {
   listen: { host: string; port: number };
@@ -62,6 +64,7 @@ async function start(flags: GatewayRunFlags, configText: string): Promise<Runnin
       configText,
       persistTo: flags.persistTo,
       environment: process.env,
+      drainLimitMs: STOP_WAIT_LIMIT_S * 1_000,
       ...(flags.eventsLog ? { eventsLog: flags.eventsLog } : {}),
       ...(flags.maxBodyBytes ? { maxBodyBytes: flags.maxBodyBytes } : {}),
     });
@@ -124,7 +127,7 @@ async function run(flags: GatewayRunFlags): Promise<void> {
   const stop = (signal: NodeJS.Signals): void => {
     if (stopping) process.exit(130); // a second signal: stop waiting
     stopping = true;
-    say(`${signal}: stopping the gateway`);
+    say(`${signal}: stopping the gateway (storing pending decision events…)`);
     gateway.close().then(
       () => process.exit(0),
       (error: unknown) => {
@@ -170,7 +173,9 @@ The config is linted first: if it is invalid, the problems are printed as by
 "kt policy lint" and the command exits 1 without starting. Provider keys come from
 the environment variables named by each target's secret_key_ref.env.
 With --events-log -, events go to stdout and every other message to stderr.
-Ctrl-C (SIGINT) or SIGTERM stops the gateway and exits 0.
+Ctrl-C (SIGINT) or SIGTERM stops the gateway and exits 0 once the decision events
+of the requests already answered are stored in local D1 (a second or so; at most
+${STOP_WAIT_LIMIT_S} s). A second Ctrl-C stops at once (exit 130), losing those still queued.
 
 Examples:
   $ kt gateway run --policy-config examples/first-gateway.yaml

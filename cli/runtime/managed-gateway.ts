@@ -152,6 +152,7 @@ export async function startManagedGateway(
       persistTo: false,
       environment: options.environment,
       onEvent,
+      warn: options.warn,
       ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}),
     });
     // Miniflare's exit hook answers these signals with process.exit; the command owns

@@ -1,5 +1,6 @@
 import { appendFile, rm } from "node:fs/promises";
 import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { Log, LogLevel, Miniflare, Response, type Request } from "miniflare";
 import { parseConfig } from "../../workers/policy/index.ts";
 import { bundleWorker, ROOT } from "./bundle-gateway.ts";
@@ -22,13 +23,125 @@ export interface GatewayRunOptions {
   requireKey?: boolean;
   /** Receives each decision event in this process (`kt run --managed` forwards them to the control API). */
   onEvent?: (event: unknown) => void;
+  /** How long `close()` waits for pending decision events before stopping anyway; 15 s unless given. */
+  drainLimitMs?: number;
+  /** Where trouble while stopping is reported for people; stderr unless given. */
+  warn?: (message: string) => void;
 }
 
 /** A running gateway. */
 export interface RunningGateway {
   url: URL;
   miniflare: Miniflare;
+  /**
+   * Waits until the decision events already handed to the gateway are stored in
+   * D1 and written to the events log, at most `drainLimitMs`, then stops workerd:
+   * miniflare's queue keeps unconsumed messages in memory only. With `persistTo:
+   * false` the D1 goes with workerd, so only the events log is waited for.
+   */
   close(): Promise<void>;
+}
+
+/** The local queue of decision events, as in wrangler.toml. */
+const EVENTS_QUEUE = "keeptrusts-events";
+/** The local consumer takes a batch once it holds this many messages (each packs the events of concurrent requests)… */
+const CONSUMER_MAX_BATCH_SIZE = 100;
+/** …or this many seconds after the batch's first message arrived. */
+const CONSUMER_MAX_BATCH_TIMEOUT_S = 1;
+/** How long the gateway holds an event before queueing it (BATCH_WINDOW_MS in workers/gateway/events/event-batches.ts). */
+const GATEWAY_BATCH_WINDOW_MS = 10;
+/** How often a stopping gateway looks at the events still on their way. */
+const DRAIN_POLL_MS = 200;
+/** Room for a consumer run (a batch read from the queue but not yet stored) and a slow look. */
+const DRAIN_MARGIN_MS = 1_000;
+/**
+ * Quiet that ends the drain when the queue's backlog can be read: an event held by
+ * the gateway, then one consumer run. Not covered: a batch the broker refused, which
+ * the gateway sends again up to 3 s later (RETRY_DELAYS_MS in event-batches.ts); the
+ * broker refuses only when saturated, and its backlog then keeps the drain going.
+ */
+const DRAIN_QUIET_MS = GATEWAY_BATCH_WINDOW_MS + DRAIN_MARGIN_MS;
+/** Quiet that ends it when the backlog cannot be read: also a batch's wait in the queue. */
+const BLIND_DRAIN_QUIET_MS = CONSUMER_MAX_BATCH_TIMEOUT_S * 1_000 + DRAIN_QUIET_MS;
+/** After this long a stop goes ahead with events still pending, and says so. */
+const DEFAULT_DRAIN_LIMIT_MS = 15_000;
+
+/**
+ * The newest stored event's rowid: it grows with every insert (SQLite gives a new
+ * row the largest rowid plus one) and is read from the table's b-tree in O(log n),
+ * where `count(*)` would scan a whole index of a long-lived `.kt/state`.
+ */
+const LAST_STORED_SQL = "SELECT MAX(rowid) AS last FROM decision_events";
+
+/** Decision events the events-log binding is writing now, and how many it has written. */
+interface Deliveries {
+  pending: number;
+  done: number;
+}
+
+/** One look at the events still on their way. */
+interface EventsProgress {
+  /** Whether events are known to be on their way: in the queue's backlog (messages, each holding events) or being written to the events log. */
+  pending: boolean;
+  /** Changes whenever events are stored or written. */
+  mark: string;
+  /** Whether the backlog could be read; if not, a batch waiting in the queue is unseen. */
+  sighted: boolean;
+}
+
+type LocalQueue = Awaited<ReturnType<Miniflare["getQueueProducer"]>>;
+type LocalDatabase = Awaited<ReturnType<Miniflare["getD1Database"]>>;
+
+/**
+ * Reads the queue's backlog (miniflare's broker answers `metrics()`; without it the
+ * drain waits longer) and the newest stored event.
+ */
+async function lookAtEvents(
+  queue: LocalQueue | undefined,
+  database: LocalDatabase,
+  deliveries: Deliveries,
+): Promise<EventsProgress> {
+  const [backlog, stored] = await Promise.all([
+    queue?.metrics().then(
+      (metrics) => metrics.backlogCount,
+      () => undefined,
+    ),
+    database.prepare(LAST_STORED_SQL).first<{ last: number | null }>(),
+  ]);
+  return {
+    pending: (backlog ?? 0) > 0 || deliveries.pending > 0,
+    mark: `${stored?.last ?? 0}:${deliveries.done}`,
+    sighted: backlog !== undefined,
+  };
+}
+
+/**
+ * Waits until nothing is pending and nothing has moved for the quiet time (an
+ * event in flight shows up within it), or until `limitMs` have passed.
+ * Requests still arriving keep it waiting, up to the limit.
+ */
+async function drainEvents(
+  look: () => Promise<EventsProgress>,
+  limitMs: number,
+  warn: (message: string) => void,
+): Promise<void> {
+  const started = Date.now();
+  let quietSince = started;
+  let lastMark: string | undefined;
+  for (;;) {
+    const progress = await look();
+    const now = Date.now();
+    if (progress.pending || progress.mark !== lastMark) quietSince = now;
+    lastMark = progress.mark;
+    if (now - quietSince >= (progress.sighted ? DRAIN_QUIET_MS : BLIND_DRAIN_QUIET_MS)) return;
+    if (now - started >= limitMs) {
+      warn(
+        `kt: waited ${Math.round((now - started) / 1_000)} s for decision events to be stored; stopping anyway (${progress.pending ? "events still queued are lost" : "the last ones may be lost"})`,
+      );
+      return;
+    }
+    await sleep(DRAIN_POLL_MS);
+  }
 }
 
 /** The secrets a config references, taken from the environment (and only those). */
@@ -56,6 +169,7 @@ export async function startGateway(options: GatewayRunOptions): Promise<RunningG
   const scriptPath = await bundleWorker("workers/gateway/index.ts");
   const eventsLog = options.eventsLog;
   const onEvent = options.onEvent;
+  const deliveries: Deliveries = { pending: 0, done: 0 };
   const miniflare = new Miniflare({
     modules: true,
     scriptPath,
@@ -83,17 +197,28 @@ export async function startGateway(options: GatewayRunOptions): Promise<RunningG
     },
     ...(options.persistTo ? { durableObjectsPersist: path.join(options.persistTo, "do") } : {}),
     ...(options.persistTo ? { d1Persist: path.join(options.persistTo, "d1") } : {}),
-    queueProducers: { EVENTS: { queueName: "keeptrusts-events" } },
-    queueConsumers: { "keeptrusts-events": { maxBatchSize: 100, maxBatchTimeout: 1 } },
+    queueProducers: { EVENTS: { queueName: EVENTS_QUEUE } },
+    queueConsumers: {
+      [EVENTS_QUEUE]: {
+        maxBatchSize: CONSUMER_MAX_BATCH_SIZE,
+        maxBatchTimeout: CONSUMER_MAX_BATCH_TIMEOUT_S,
+      },
+    },
     ...(eventsLog || onEvent
       ? {
           serviceBindings: {
             async EVENTS_LOG(request: Request) {
-              const event: unknown = await request.json();
-              onEvent?.(event);
-              const line = `${JSON.stringify(event)}\n`;
-              if (eventsLog === "-") process.stdout.write(line);
-              else if (eventsLog) await appendFile(eventsLog, line);
+              deliveries.pending += 1;
+              try {
+                const event: unknown = await request.json();
+                onEvent?.(event);
+                const line = `${JSON.stringify(event)}\n`;
+                if (eventsLog === "-") process.stdout.write(line);
+                else if (eventsLog) await appendFile(eventsLog, line);
+              } finally {
+                deliveries.pending -= 1;
+                deliveries.done += 1;
+              }
               return new Response(null, { status: 204 });
             },
           },
@@ -108,11 +233,32 @@ export async function startGateway(options: GatewayRunOptions): Promise<RunningG
     await miniflare.dispose().catch(() => undefined);
     throw error;
   }
-  await applyMigrations(await miniflare.getD1Database("DB"), path.join(ROOT, "d1-migrations"));
+  const database = await miniflare.getD1Database("DB");
+  await applyMigrations(database, path.join(ROOT, "d1-migrations"));
+  const warn = options.warn ?? ((message: string) => console.error(message));
+  let closing: Promise<void> | undefined;
   // The bundle's folder goes with the gateway: a managed gateway starts one per rollout.
   const close = async (): Promise<void> => {
+    const limitMs = options.drainLimitMs ?? DEFAULT_DRAIN_LIMIT_MS;
+    try {
+      if (options.persistTo) {
+        const queue = await miniflare.getQueueProducer("EVENTS").catch(() => undefined);
+        await drainEvents(() => lookAtEvents(queue, database, deliveries), limitMs, warn);
+      } else if (eventsLog || onEvent) {
+        // An in-memory D1 goes with workerd: only the events log's deliveries are kept.
+        const look = () =>
+          Promise.resolve({
+            pending: deliveries.pending > 0,
+            mark: `${deliveries.done}`,
+            sighted: true,
+          });
+        await drainEvents(look, limitMs, warn);
+      }
+    } catch (error) {
+      warn(`kt: could not check for pending decision events: ${(error as Error).message}`);
+    }
     await miniflare.dispose();
     await rm(path.dirname(scriptPath), { recursive: true, force: true });
   };
-  return { url, miniflare, close };
+  return { url, miniflare, close: () => (closing ??= close()) };
 }
