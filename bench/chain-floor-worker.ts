@@ -37,7 +37,7 @@ app.post("/v1/chat/completions", async (c) => {
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ ...body, messages: input.messages }),
   });
-  const answer = await response.json<Answer>();
+  const answer = (await response.json()) as Answer;
   const output = outputScanner(chain, context, input.tokens);
   if (output)
     answer.choices.forEach((choice, index) => {
