@@ -20,6 +20,7 @@ import { parseArgs } from "node:util";
 import { Log, LogLevel, Miniflare } from "miniflare";
 import { bundleWorker, ROOT } from "../cli/runtime/bundle-gateway.ts";
 import { applyMigrations } from "../cli/runtime/migrations.ts";
+import { EVENTS_CONSUMER } from "../cli/runtime/start-gateway.ts";
 import { generateKey, hashKey, keyPrefix } from "../workers/db/api-key.ts";
 import { fixed, formatSpread, pairedDeltas, percentile, sortedCopy, spread } from "./stats.ts";
 
@@ -117,7 +118,7 @@ async function start(): Promise<Miniflare> {
           LEDGER: { className: "LedgerDO", useSQLite: true },
         },
         queueProducers: { EVENTS: { queueName: "keeptrusts-events" } },
-        queueConsumers: { "keeptrusts-events": { maxBatchSize: 100, maxBatchTimeout: 1 } },
+        queueConsumers: { "keeptrusts-events": EVENTS_CONSUMER },
       },
       {
         name: "driver",

@@ -6,6 +6,7 @@ import path from "node:path";
 import { Log, LogLevel, Miniflare } from "miniflare";
 import { bundleWorker, ROOT } from "../cli/runtime/bundle-gateway.ts";
 import { applyMigrations } from "../cli/runtime/migrations.ts";
+import { EVENTS_CONSUMER } from "../cli/runtime/start-gateway.ts";
 import { withNewWorkerd } from "./proc.ts";
 
 /**
@@ -64,7 +65,7 @@ export async function startGatewayVariant(
             ? { wrappedBindings: { EVENTS: { scriptName: "noop-events" } } }
             : {
                 queueProducers: { EVENTS: { queueName: "keeptrusts-events" } },
-                queueConsumers: { "keeptrusts-events": { maxBatchSize: 100, maxBatchTimeout: 1 } },
+                queueConsumers: { "keeptrusts-events": EVENTS_CONSUMER },
               }),
         },
         { name: "noop-events", modules: true, script: NOOP_EVENTS },
