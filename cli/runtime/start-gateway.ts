@@ -45,11 +45,10 @@ export interface RunningGateway {
 /** The local queue of decision events, as in wrangler.toml. */
 const EVENTS_QUEUE = "keeptrusts-events";
 /**
- * The local consumer takes a batch once it holds this many messages (each packs the
- * events of concurrent requests, ~15 at 1,500 req/s)… The consumer shares the serving
- * thread: fewer, larger batches cut p99 at c=1, longer ones raise p99 under saturation
- * and RSS. Measured (gateway-on, 3 interleaved reps): 10 → p99 c=1 16–17 ms, c=32 74–108 ms;
- * 30 → 7–13 and 82–120 ms; 100 → 3–7 and 150–166 ms, with RSS growing ~40 % faster.
+ * The local consumer takes a batch once it holds this many messages (each packs up to
+ * ~4 events of concurrent requests)… The consumer shares the serving thread: larger
+ * batches cut p99 at c=1 and raise it under saturation. 10, 30 and 100 were measured
+ * (ADR 11); 30 and 100 were alike with 12 KB messages.
  */
 const CONSUMER_MAX_BATCH_SIZE = 30;
 /** …or this many seconds after the batch's first message arrived. */

@@ -9,10 +9,10 @@ import type { DecisionEvent } from "./decision-event.ts";
  * requests arriving meanwhile ride along, and their own `waitUntil` ends at once.
  *
  * Events travel packed: one queue message holds an array of events, up to
- * {@link MAX_MESSAGE_BYTES}. Queues bill and rate-limit per message (per 64 KB),
- * and a local broker spends a timer and an id on each one; one message per event
- * cost ~20× the operations at the same traffic, and under load miniflare's broker
- * refused them. The consumer still takes a message holding a single event.
+ * {@link MAX_MESSAGE_BYTES}. Queues bill and rate-limit per message, and a local
+ * broker spends a timer and an id on each one; under load miniflare's broker ran
+ * out of timers and refused one-event messages. The consumer still takes a message
+ * holding a single event.
  *
  * A batch the queue refuses is sent again after {@link RETRY_DELAYS_MS}, then one
  * message at a time; only an event refused through all of that is logged as lost.
@@ -25,8 +25,13 @@ export const RETRY_DELAYS_MS: readonly number[] = [50, 250, 1000, 3000];
 /** Events per batch; `sendBatch` takes at most 100 messages, 128 KB each and 256 KB in all. */
 const MAX_EVENTS = 100;
 const MAX_BATCH_BYTES = 192 * 1024;
-/** Events are packed into messages up to this size, and one alone up to 128 KB. */
-const MAX_MESSAGE_BYTES = 60 * 1024;
+/**
+ * Events are packed into messages up to this size (about four with a kept
+ * conversation), and one alone up to 128 KB. Under `kt gateway run`, 60 KB messages
+ * made the workerd process grow ~70 MB per 10,000 requests more than one-event
+ * messages did; at 12 KB it grew no faster (ADR 11).
+ */
+const MAX_MESSAGE_BYTES = 12 * 1024;
 
 interface OpenBatch {
   events: DecisionEvent[];

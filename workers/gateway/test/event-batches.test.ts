@@ -114,7 +114,7 @@ describe("queueing decision events", () => {
   });
 
   it("after the last retry sends message by message, and logs each event still refused", async () => {
-    const medium = { messages: [{ role: "user", content: "é".repeat(12_000) }], answer: null };
+    const medium = { messages: [{ role: "user", content: "é".repeat(2_000) }], answer: null };
     const { queue, sends, batches, refusals } = recordingQueue({
       refuseBatches: 99,
       refuseSendsOf: ["b"],
@@ -124,7 +124,7 @@ describe("queueing decision events", () => {
     );
     expect(refusals()).toBe(1 + QUICK_RETRIES.length);
     expect(batches).toEqual([]);
-    // ~24 KB each: two fit in a 60 KB message, the third goes in the next one.
+    // ~5.4 KB each (as `queuedBytes` counts): two fit in a 12 KB message, the third does not.
     expect(sends).toEqual([["c"]]);
     expect(errors.slice(1)).toEqual([
       { level: "error", request_id: "a", message: "decision event not delivered" },
@@ -132,7 +132,7 @@ describe("queueing decision events", () => {
     ]);
   });
 
-  it("packs up to 60 KB per message, sends a large event alone and splits large batches", async () => {
+  it("packs up to 12 KB per message, sends a large event alone and splits large batches", async () => {
     const { queue, sends, batches } = recordingQueue();
     const big = { messages: [{ role: "user", content: "x".repeat(60_000) }], answer: null };
     const medium = { messages: [{ role: "user", content: "é".repeat(30_000) }], answer: null };
@@ -141,8 +141,21 @@ describe("queueing decision events", () => {
       queueEvent(queue, event("big", big)),
       ...["m1", "m2", "m3", "m4"].map((id) => queueEvent(queue, event(id, medium))),
     ]);
-    await Promise.all(small.map((id) => queueEvent(queue, event(id))));
+    const fifth = { messages: [{ role: "user", content: "é".repeat(1_000) }], answer: null };
+    await Promise.all([
+      ...small.map((id) => queueEvent(queue, event(id))),
+      ...["f1", "f2", "f3", "f4", "f5"].map((id) => queueEvent(queue, event(id, fifth))),
+    ]);
     expect(sends).toEqual([]);
-    expect(batches).toEqual([[["big"]], [["m1"], ["m2"], ["m3"]], [["m4"]], [small]]);
+    expect(batches).toEqual([
+      [["big"]],
+      [["m1"], ["m2"], ["m3"]],
+      [["m4"]],
+      // 1.2 KB each without text, 3.4 KB with: 12 KB holds the small ones and two more.
+      [
+        [...small, "f1", "f2"],
+        ["f3", "f4", "f5"],
+      ],
+    ]);
   });
 });
