@@ -1,10 +1,10 @@
-import { execFileSync, spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { format, resolveConfig } from "prettier";
+import { format } from "prettier";
 import { hasWrk, runLoad, type LoadTool } from "./load.ts";
 import { cpuMs, rssMiB, totalCpuMs, waitForQuiet } from "./proc.ts";
 import {
@@ -17,6 +17,7 @@ import {
   type ScenarioId,
 } from "./report.ts";
 import { benchScanners, LINEARITY_LIMIT, superlinear, type ScannerRow } from "./scanner.ts";
+import { codeVersion, miniflareVersion, writeResults } from "./results-file.ts";
 import { renderScanners } from "./scanner-report.ts";
 import { runStreamLoad } from "./stream-client.ts";
 import {
@@ -36,8 +37,7 @@ import { JSON_BODY, STREAM_BODY } from "./workload.ts";
  */
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const MARK_START = "<!-- bench:results:start -->";
-const MARK_END = "<!-- bench:results:end -->";
+const ROOT_DIR = path.join(HERE, "..");
 /** Time the queue consumer may still spend on a run's events after the run (batch timeout is 1 s). */
 const SETTLE_MS = 1500;
 const MAX_REQUESTS = 400_000;
@@ -235,46 +235,6 @@ function describe(line: Measurement, stream: boolean): string {
   return `${line.requestsPerSecond.toFixed(0)} req/s, p50 ${line.p50.toFixed(3)} ms, p99 ${line.p99.toFixed(3)} ms${failed}`;
 }
 
-function codeVersion(): string {
-  try {
-    const git = (...args: string[]) =>
-      execFileSync("git", args, { cwd: path.join(HERE, ".."), encoding: "utf8" }).trim();
-    const dirty = git("status", "--porcelain", "--", "workers", "cli", "policy-config.yaml");
-    return `commit ${git("rev-parse", "--short", "HEAD")}${dirty ? " plus uncommitted changes under workers/ or cli/" : ""}`;
-  } catch {
-    return "unknown (not a git checkout)";
-  }
-}
-
-function miniflareVersion(): string {
-  try {
-    const file = path.join(HERE, "..", "node_modules", "miniflare", "package.json");
-    return (JSON.parse(readFileSync(file, "utf8")) as { version: string }).version;
-  } catch {
-    return "(unknown version)";
-  }
-}
-
-async function writeResults(markdown: string): Promise<void> {
-  mkdirSync(path.dirname(outFile), { recursive: true });
-  let existing: string;
-  try {
-    existing = readFileSync(outFile, "utf8");
-  } catch {
-    existing = "";
-  }
-  const start = existing.indexOf(MARK_START);
-  const end = existing.indexOf(MARK_END);
-  const block = `${MARK_START}\n${markdown}\n${MARK_END}`;
-  const text =
-    start >= 0 && end > start
-      ? `${existing.slice(0, start)}${block}${existing.slice(end + MARK_END.length)}`
-      : `# Benchmark results\n\n${block}\n`;
-  // Formatted as `npm run format:check` expects, so a fresh run can be committed as it is.
-  const options = (await resolveConfig(outFile)) ?? {};
-  writeFileSync(outFile, await format(text, { ...options, parser: "markdown" }));
-}
-
 async function main(): Promise<void> {
   const began = performance.now();
   log(`starting the fake provider and 3 workerd targets…`);
@@ -372,8 +332,8 @@ async function main(): Promise<void> {
         date: new Date().toISOString(),
         machine: `${cpus().length} cores (${cpu}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, shared by load tool, fake provider and targets`,
         Node: process.version,
-        code: codeVersion(),
-        runtime: `workerd through miniflare ${miniflareVersion()} (no dev proxy, no inspector)`,
+        code: codeVersion(ROOT_DIR),
+        runtime: `workerd through miniflare ${miniflareVersion(ROOT_DIR)} (no dev proxy, no inspector)`,
         "load tool": `${settings.tool} (c=1 and c=32 non-streamed); bench/stream-client.ts (streams, TTFT)`,
         settings: `${settings.reps} reps × 4 scenarios × 4 targets; ${settings.seconds} s per non-streamed run, ${settings.streamSeconds} s per streamed run; ${settings.warmupSeconds} s warm-up per target at c=32 (streamed and not); policy engine ${settings.scannerMs} ms per cell`,
         command: `node bench/run.ts ${process.argv.slice(2).join(" ")}`.trim(),
@@ -386,7 +346,7 @@ async function main(): Promise<void> {
     };
     const markdown = renderReport(report);
     process.stdout.write(`\n${markdown}\n`);
-    await writeResults(markdown);
+    await writeResults(outFile, markdown);
     mkdirSync(path.join(HERE, ".tmp"), { recursive: true });
     writeFileSync(
       path.join(HERE, ".tmp", quick ? "last-run-quick.json" : "last-run.json"),
@@ -407,7 +367,7 @@ async function scannerOnly(): Promise<void> {
   const text = [
     `- date: ${new Date().toISOString()}`,
     `- machine: ${cpus().length} cores (${cpus()[0]?.model ?? "unknown CPU"}), Node ${process.version}`,
-    `- code: ${codeVersion()}`,
+    `- code: ${codeVersion(ROOT_DIR)}`,
     `- command: node bench/run.ts ${process.argv.slice(2).join(" ")}`,
     "",
     renderScanners(rows),
