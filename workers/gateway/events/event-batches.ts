@@ -21,7 +21,7 @@ import type { DecisionEvent } from "./decision-event.ts";
 /** How long the event that opens a batch waits for others, in ms. */
 const BATCH_WINDOW_MS = 10;
 /** How long to wait before each new try of a refused batch, in ms (the queue may be saturated). */
-export const RETRY_DELAYS_MS: readonly number[] = [50, 250, 1000, 3000];
+const RETRY_DELAYS_MS: readonly number[] = [50, 250, 1000, 3000];
 /** Events per batch; `sendBatch` takes at most 100 messages, 128 KB each and 256 KB in all. */
 const MAX_EVENTS = 100;
 const MAX_BATCH_BYTES = 192 * 1024;

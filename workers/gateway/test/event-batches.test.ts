@@ -1,33 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { DecisionEvent } from "../events/decision-event.ts";
 import { queueEvent } from "../events/event-batches.ts";
-
-function event(requestId: string, content: DecisionEvent["content"] = null): DecisionEvent {
-  return {
-    request_id: requestId,
-    created_at: Date.now(),
-    identity: { org_id: null, team_id: null, user_id: null, key_id: null },
-    gateway_id: null,
-    config: { name: "p", version: "1", hash: "ab".repeat(32) },
-    endpoint: "chat.completions",
-    model: "gpt-test",
-    target_id: null,
-    provider: null,
-    stream: false,
-    verdict: "allow",
-    status: 200,
-    error_code: null,
-    blocked_by: null,
-    policies: [],
-    attempts: [],
-    policy_ms: 0.1,
-    upstream_ms: null,
-    usage: null,
-    content,
-    retention_days: null,
-    shadow: null,
-  };
-}
+import { bareEvent } from "./fixtures.ts";
 
 /**
  * A queue binding that records what it was given (each call: its messages, each
@@ -75,11 +49,11 @@ const QUICK_RETRIES = [1, 2];
 describe("queueing decision events", () => {
   it("packs the events of concurrent requests into one message of one batch", async () => {
     const { queue, sends, batches } = recordingQueue();
-    await Promise.all(["a", "b", "c"].map((id) => queueEvent(queue, event(id))));
+    await Promise.all(["a", "b", "c"].map((id) => queueEvent(queue, bareEvent(id))));
     expect(batches).toEqual([[["a", "b", "c"]]]);
     expect(sends).toEqual([]);
     // The next event opens a new batch.
-    await queueEvent(queue, event("d"));
+    await queueEvent(queue, bareEvent("d"));
     expect(batches).toEqual([[["a", "b", "c"]], [["d"]]]);
   });
 
@@ -87,9 +61,9 @@ describe("queueing decision events", () => {
     const first = recordingQueue();
     const second = recordingQueue();
     await Promise.all([
-      queueEvent(first.queue, event("a")),
-      queueEvent(second.queue, event("b")),
-      queueEvent(first.queue, event("c")),
+      queueEvent(first.queue, bareEvent("a")),
+      queueEvent(second.queue, bareEvent("b")),
+      queueEvent(first.queue, bareEvent("c")),
     ]);
     expect(first.batches).toEqual([[["a", "c"]]]);
     expect(second.batches).toEqual([[["b"]]]);
@@ -98,7 +72,7 @@ describe("queueing decision events", () => {
   it("tries a refused batch again after a pause, and loses nothing", async () => {
     const { queue, sends, batches, refusals } = recordingQueue({ refuseBatches: 2 });
     const errors = await capturingErrors(() =>
-      Promise.all(["a", "b", "c"].map((id) => queueEvent(queue, event(id), QUICK_RETRIES))),
+      Promise.all(["a", "b", "c"].map((id) => queueEvent(queue, bareEvent(id), QUICK_RETRIES))),
     );
     expect(refusals()).toBe(2);
     expect(batches).toEqual([[["a", "b", "c"]]]);
@@ -120,7 +94,9 @@ describe("queueing decision events", () => {
       refuseSendsOf: ["b"],
     });
     const errors = await capturingErrors(() =>
-      Promise.all(["a", "b", "c"].map((id) => queueEvent(queue, event(id, medium), QUICK_RETRIES))),
+      Promise.all(
+        ["a", "b", "c"].map((id) => queueEvent(queue, bareEvent(id, medium), QUICK_RETRIES)),
+      ),
     );
     expect(refusals()).toBe(1 + QUICK_RETRIES.length);
     expect(batches).toEqual([]);
@@ -138,13 +114,13 @@ describe("queueing decision events", () => {
     const medium = { messages: [{ role: "user", content: "é".repeat(30_000) }], answer: null };
     const small = ["s1", "s2", "s3"];
     await Promise.all([
-      queueEvent(queue, event("big", big)),
-      ...["m1", "m2", "m3", "m4"].map((id) => queueEvent(queue, event(id, medium))),
+      queueEvent(queue, bareEvent("big", big)),
+      ...["m1", "m2", "m3", "m4"].map((id) => queueEvent(queue, bareEvent(id, medium))),
     ]);
     const fifth = { messages: [{ role: "user", content: "é".repeat(1_000) }], answer: null };
     await Promise.all([
-      ...small.map((id) => queueEvent(queue, event(id))),
-      ...["f1", "f2", "f3", "f4", "f5"].map((id) => queueEvent(queue, event(id, fifth))),
+      ...small.map((id) => queueEvent(queue, bareEvent(id))),
+      ...["f1", "f2", "f3", "f4", "f5"].map((id) => queueEvent(queue, bareEvent(id, fifth))),
     ]);
     expect(sends).toEqual([]);
     expect(batches).toEqual([

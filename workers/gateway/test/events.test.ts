@@ -6,7 +6,7 @@ import type { DecisionEvent } from "../events/decision-event.ts";
 import worker from "../index.ts";
 import { describe, expect, it } from "vitest";
 import { openaiConfig, SECRETS, textStream } from "./configs.ts";
-import { sampleEvent } from "./fixtures.ts";
+import { bareEvent, sampleEvent } from "./fixtures.ts";
 import { chat, gateway, readSse, script, scriptId, storedEvent } from "./gateway.ts";
 
 const PII = "Mail jane@example.com, card 4111 1111 1111 1111";
@@ -129,28 +129,10 @@ describe("decision events", () => {
     });
     await gw.settle();
     const original = await storedEvent(response.headers.get("x-keeptrusts-request-id") ?? "");
-    const body = {
-      request_id: requestId,
-      created_at: Date.now(),
-      identity: { org_id: null, team_id: null, user_id: null, key_id: null },
-      gateway_id: null,
+    // As a gateway from before shadow mode sends it: no `shadow` field.
+    const { shadow: _shadow, ...body } = {
+      ...bareEvent(requestId),
       config: { name: "p", version: "1", hash: String(original.config_hash) },
-      endpoint: "chat.completions",
-      model: "gpt-test",
-      target_id: null,
-      provider: null,
-      stream: false,
-      verdict: "allow",
-      status: 200,
-      error_code: null,
-      blocked_by: null,
-      policies: [],
-      attempts: [],
-      policy_ms: 0.1,
-      upstream_ms: null,
-      usage: null,
-      content: null,
-      retention_days: null,
     };
     const messages = [
       { id: "m1", timestamp: new Date(), attempts: 1, body },

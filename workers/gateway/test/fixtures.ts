@@ -85,3 +85,34 @@ export function sampleEvent(
     shadow: null,
   };
 }
+
+/** A minimal allowed decision event with no identity, usage or findings. */
+export function bareEvent(
+  requestId: string,
+  content: DecisionEvent["content"] = null,
+): DecisionEvent {
+  return {
+    request_id: requestId,
+    created_at: Date.now(),
+    identity: { org_id: null, team_id: null, user_id: null, key_id: null },
+    gateway_id: null,
+    config: { name: "p", version: "1", hash: "ab".repeat(32) },
+    endpoint: "chat.completions",
+    model: "gpt-test",
+    target_id: null,
+    provider: null,
+    stream: false,
+    verdict: "allow",
+    status: 200,
+    error_code: null,
+    blocked_by: null,
+    policies: [],
+    attempts: [],
+    policy_ms: 0.1,
+    upstream_ms: null,
+    usage: null,
+    content,
+    retention_days: null,
+    shadow: null,
+  };
+}

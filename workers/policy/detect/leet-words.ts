@@ -7,7 +7,8 @@
  * leetspeak character is within reach, with the same result.
  */
 
-const LEET: Readonly<Record<string, string>> = {
+/** The leetspeak characters the fold reads as letters. */
+export const LEET: Readonly<Record<string, string>> = {
   "0": "o",
   "1": "i",
   "3": "e",

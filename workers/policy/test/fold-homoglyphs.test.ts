@@ -4,21 +4,11 @@
  * they replaced, on seeded random text built from the characters that matter.
  */
 import { describe, expect, it } from "vitest";
-import { replaceLeetWords } from "../detect/leet-words.ts";
+import { LEET, replaceLeetWords } from "../detect/leet-words.ts";
 import { foldHomoglyphs } from "../detect/normalize.ts";
 import { loadInjection } from "./fixtures/corpus.ts";
 import { Random } from "./fixtures/random.ts";
 
-const LEET: Readonly<Record<string, string>> = {
-  "0": "o",
-  "1": "i",
-  "3": "e",
-  "4": "a",
-  "5": "s",
-  "7": "t",
-  "@": "a",
-  $: "s",
-};
 const LEET_WORD = /\b(?=[a-z0-9@$]{0,63}[a-z])(?=[a-z0-9@$]{0,63}[013457@$])[a-z0-9@$]{2,64}\b/gi;
 const referenceLeet = (text: string) =>
   text.replace(LEET_WORD, (word) => word.replace(/[013457@$]/g, (c) => LEET[c] ?? c));

@@ -10,31 +10,18 @@
 import { describe, expect, it } from "vitest";
 import { CLINICAL_NOTE } from "../../../bench/scanner-texts.ts";
 import { PII_TYPES } from "../detect/pii-patterns.ts";
-import { compileChain, outputScanner, parseConfig, StreamWindow } from "../index.ts";
+import { StreamWindow } from "../index.ts";
 import type { OutputScanner } from "../policy.ts";
+import { chainScanner } from "./fixtures/chain-scanner.ts";
 import type { Finding } from "../types.ts";
 import { loadHardNegatives, loadPhi, loadPii } from "./fixtures/corpus.ts";
-
-function scannerOf(chain: string[], policy: object): OutputScanner {
-  const parsed = parseConfig(
-    JSON.stringify({
-      providers: { targets: [{ id: "m", provider: "mock", model: "m" }] },
-      policies: { chain },
-      policy,
-    }),
-  );
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
-  const output = outputScanner(compileChain(parsed.config), { identity: {}, model: "m" });
-  if (!output) throw new Error("no output scanner");
-  return output.scanner;
-}
 
 const PII = { "pii-detector": { action: "redact", types: PII_TYPES } };
 const PHI = { "hipaa-phi-detector": { action: "redact", mode: "hipaa_18" } };
 const SCANNERS: Record<string, OutputScanner> = {
-  "pii-detector (all types)": scannerOf(["pii-detector"], PII),
-  "hipaa-phi-detector (hipaa_18)": scannerOf(["hipaa-phi-detector"], PHI),
-  "pii-detector then hipaa-phi-detector": scannerOf(["pii-detector", "hipaa-phi-detector"], {
+  "pii-detector (all types)": chainScanner(["pii-detector"], PII),
+  "hipaa-phi-detector (hipaa_18)": chainScanner(["hipaa-phi-detector"], PHI),
+  "pii-detector then hipaa-phi-detector": chainScanner(["pii-detector", "hipaa-phi-detector"], {
     ...PII,
     ...PHI,
   }),

@@ -1,20 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { compileChain, outputScanner, parseConfig, StreamWindow } from "../index.ts";
+import { StreamWindow } from "../index.ts";
 import type { OutputScanner } from "../policy.ts";
-
-function chainScanner(chain: string[], policy: object) {
-  const parsed = parseConfig(
-    JSON.stringify({
-      providers: { targets: [{ id: "m", provider: "mock", model: "m" }] },
-      policies: { chain },
-      policy,
-    }),
-  );
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
-  const output = outputScanner(compileChain(parsed.config), { identity: {}, model: "m" });
-  if (!output) throw new Error("no output scanner");
-  return output.scanner;
-}
+import { chainScanner } from "./fixtures/chain-scanner.ts";
 
 function scannerFor(settings: object) {
   return chainScanner(["pii-detector"], { "pii-detector": settings });
