@@ -6,6 +6,7 @@ import { chainHash } from "../../workers/db/event-chain.ts";
 import { recordsFromCsv } from "../../workers/control/exports/event-record.ts";
 import { startControl, type RunningControl } from "../runtime/start-control.ts";
 import { KT, runKt, startNode, temporaryFolder, type Finished } from "./run-kt.ts";
+import { tamperedJws } from "../../test-support/tamper-jws.ts";
 
 const STARTUP_MS = 120_000;
 const SLOW_MS = 120_000;
@@ -206,7 +207,10 @@ describe("kt export", () => {
         ],
         [
           "signature",
-          edit("signature", (line) => line.replace(/"jws":"([^"]*)..(")/, '"jws":"$1AA$2')),
+          edit("signature", (line) => {
+            const value = JSON.parse(line) as { jws: string };
+            return JSON.stringify({ ...value, jws: tamperedJws(value.jws) });
+          }),
           /signature does not match/,
         ],
         ["truncated", lines.slice(0, -2), /no manifest|incomplete/],

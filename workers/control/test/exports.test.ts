@@ -8,6 +8,7 @@ import { verifyPacket } from "../exports/verify-packet.ts";
 import { call, json, newMember, newOrg } from "./control.ts";
 import { sampleEvent, seed, sha256 } from "./event-fixtures.ts";
 import { sampleYaml } from "./route-table-configurations.ts";
+import { tamperedJws } from "../../../test-support/tamper-jws.ts";
 
 interface ExportStatus {
   id: string;
@@ -248,13 +249,7 @@ describe("evidence packets", () => {
     );
     await expectFailure(
       "signature",
-      // One character of the signature segment, early enough to carry signature bits only
-      // (the last characters of base64url hold padding bits, and "AA" could be already there).
-      tamper(lines, "signature", (value) => {
-        const jws = String(value.jws);
-        const at = jws.lastIndexOf(".") + 10;
-        value.jws = `${jws.slice(0, at)}${jws[at] === "A" ? "B" : "A"}${jws.slice(at + 1)}`;
-      }),
+      tamper(lines, "signature", (value) => (value.jws = tamperedJws(String(value.jws)))),
       /signature does not match/,
     );
     const eventAt = lines.findIndex((line) => line.startsWith('{"type":"event"'));
